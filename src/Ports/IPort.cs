@@ -1,0 +1,31 @@
+using VirtioForwarder.Platform;
+
+namespace VirtioForwarder.Ports;
+
+/// <summary>
+/// The host side of a relay: a NIC-like device that receives and transmits frames in batches.
+/// Frames live in the port's own buffers, as with a NIC's DMA rings: Receive lends filled
+/// buffers, AcquireTx lends empty ones to be filled and handed back through Transmit. One call
+/// moves a whole batch, so the relay pays one interface dispatch per batch, not per packet.
+/// Receive is called from one thread only, and AcquireTx/Transmit from one (possibly other) thread.
+/// </summary>
+public interface IPort : IDisposable
+{
+    /// <summary>What the port was opened from, e.g. <c>null</c>, <c>null:64</c>, <c>tap:vfwd0</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Frames received since the last call, at most <c>frames.Length</c>; valid until the next Receive.</summary>
+    int Receive(Span<Frame> frames);
+
+    /// <summary>Lends up to <c>frames.Length</c> empty buffers (Length 0, Capacity set) for the caller to fill.</summary>
+    int AcquireTx(Span<Frame> frames);
+
+    /// <summary>Sends the first <paramref name="count"/> frames of those last acquired; returns how many went out (the rest are the caller's drops). Every acquired buffer returns to the port.</summary>
+    int Transmit(Span<Frame> frames, int count);
+
+    /// <summary>False while the port cannot carry traffic (link down); frames sent then are dropped and counted by the relay.</summary>
+    bool LinkUp { get; }
+
+    /// <summary>An fd that polls readable when frames wait to be received, or -1 if the port must be polled (a source that is always ready).</summary>
+    int ReadinessFd { get; }
+}
