@@ -72,8 +72,8 @@ public sealed unsafe class SplitQueue : IDisposable
     /// <summary>Asks the guest to kick (before a worker sleeps) or not (while it polls).</summary>
     public void SetKickWanted(bool wanted) => throw new NotImplementedException();
 
-    /// <summary>True if the guest made buffers available since the last Dequeue/Enqueue.</summary>
-    public bool HasAvailable => throw new NotImplementedException();
+    /// <summary>How many chains the guest has made available and the device has not taken yet (0 if not live).</summary>
+    public int AvailableEntries => throw new NotImplementedException();
 
     public void Dispose() => throw new NotImplementedException();
 }
