@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VirtioForwarder.Relay;
+
+namespace VirtioForwarder.Control.Admin;
+
+/// <summary>
+/// The local admin channel between the daemon and vfwdctl: one JSON request line, one JSON reply
+/// line, over a Unix stream socket (default &lt;pid dir&gt;/virtio-forwarder.ctl). It carries what
+/// upstream's protobuf services have no field for, such as drops by reason.
+/// </summary>
+public static class AdminProtocol
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string DefaultPath(string pidDirectory) => Path.Combine(pidDirectory, "virtio-forwarder.ctl");
+}
+
+public sealed record AdminRequest(string Command);
+
+public sealed record AdminReply(bool Ok, string? Error = null, StatsReply? Stats = null);
+
+public sealed record StatsReply(IReadOnlyList<RelaySnapshot> Relays);

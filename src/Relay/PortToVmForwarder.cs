@@ -1,0 +1,126 @@
+using VirtioForwarder.Platform;
+using VirtioForwarder.Virtqueue;
+
+namespace VirtioForwarder.Relay;
+
+/// <summary>
+/// Host→VM: receives from the port only as many frames as the guest has RX buffers for (so frames
+/// wait in the port, not in drop counters, while the guest is slow), spreads them over the guest's
+/// RX queues by flow, and writes them into guest memory. With no VM connected, frames a port
+/// receives are counted as not-connected drops; a generating port is not asked for frames at all.
+/// </summary>
+public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
+{
+    private readonly Frame[] _frames = new Frame[Batch];
+    private Frame[][] _byQueue = [];
+    private int[] _queueFill = [];
+
+    public override int Poll()
+    {
+        var port = sides.Port;
+        if (port is null) return 0;
+        var queues = sides.Device?.LiveQueues.GuestRx ?? [];
+        if (queues.Length == 0)
+        {
+            if (port.ReadinessFd < 0) return 0;
+            int n = port.Receive(_frames);
+            Count(n);
+            Counters.DroppedNotConnected += n;
+            return n;
+        }
+        return queues.Length == 1 ? ForwardToOne(queues[0]) : ForwardSpread(queues);
+    }
+
+    private int ForwardToOne(SplitQueue q)
+    {
+        if (!q.TryEnter()) return 0;
+        try
+        {
+            if (!q.IsLive) return 0;
+            int budget = Math.Min(Batch, q.AvailableEntries);
+            if (budget == 0) return 0;
+            int n = sides.Port!.Receive(_frames.AsSpan(0, budget));
+            Count(n);
+            Deliver(q, _frames.AsSpan(0, n));
+            return n;
+        }
+        finally { q.Exit(); }
+    }
+
+    private int ForwardSpread(SplitQueue[] queues)
+    {
+        int budget = 0;
+        foreach (var q in queues) budget += q.AvailableEntries;
+        budget = Math.Min(Batch, budget);
+        if (budget == 0) return 0;
+        int n = sides.Port!.Receive(_frames.AsSpan(0, budget));
+        Count(n);
+        EnsureBuckets(queues.Length);
+        _queueFill.AsSpan(0, queues.Length).Clear();
+        for (int i = 0; i < n; i++)
+        {
+            int qi = (int)(FlowHash.Compute(_frames[i].Data, _frames[i].Length) % (uint)queues.Length);
+            _byQueue[qi][_queueFill[qi]++] = _frames[i];
+        }
+        for (int qi = 0; qi < queues.Length; qi++)
+        {
+            var batch = _byQueue[qi].AsSpan(0, _queueFill[qi]);
+            if (batch.IsEmpty) continue;
+            var q = queues[qi];
+            if (!q.TryEnter()) { Counters.DroppedQueueFull += batch.Length; continue; }
+            try
+            {
+                if (q.IsLive) Deliver(q, batch);
+                else Counters.DroppedNotConnected += batch.Length;
+            }
+            finally { q.Exit(); }
+        }
+        return n;
+    }
+
+    private void Deliver(SplitQueue q, ReadOnlySpan<Frame> frames)
+    {
+        int delivered = q.Enqueue(frames);
+        if (q.BrokenReason is { } reason) sides.Device?.ReportBroken(reason);
+        var c = Counters;
+        c.TxPackets += delivered;
+        for (int i = 0; i < delivered; i++) c.TxBytes += frames[i].Length;
+        c.DroppedQueueFull += frames.Length - delivered;
+    }
+
+    private void Count(int n)
+    {
+        var c = Counters;
+        c.RxPackets += n;
+        for (int i = 0; i < n; i++) c.RxBytes += _frames[i].Length;
+    }
+
+    private void EnsureBuckets(int queues)
+    {
+        if (_byQueue.Length >= queues) return;
+        _byQueue = new Frame[queues][];
+        for (int i = 0; i < queues; i++) _byQueue[i] = new Frame[Batch];
+        _queueFill = new int[queues];
+    }
+
+    public override void PrepareSleep(List<int> waitFds)
+    {
+        var port = sides.Port;
+        if (port is null) return;
+        var queues = sides.Device?.LiveQueues.GuestRx ?? [];
+        bool room = queues.Length == 0;
+        foreach (var q in queues) room |= q.AvailableEntries > 0;
+        if (room)
+        {
+            if (port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
+            return;
+        }
+        // The guest has no buffers: wait for it to post some.
+        foreach (var q in queues) KickControl.Arm(q, waitFds);
+    }
+
+    public override void EndSleep()
+    {
+        foreach (var q in sides.Device?.LiveQueues.GuestRx ?? []) KickControl.Disarm(q);
+    }
+}

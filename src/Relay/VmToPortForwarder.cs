@@ -1,0 +1,83 @@
+using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
+using VirtioForwarder.Virtqueue;
+
+namespace VirtioForwarder.Relay;
+
+/// <summary>
+/// VM→host: drains the guest's TX queues round-robin, copying each frame straight into a buffer
+/// the port lends (the one copy a NIC's DMA would make), then hands the batch to the port.
+/// Without a port the frames are still taken from the guest, into a private sink, and counted as
+/// not-connected drops, so the guest's TX ring never stalls.
+/// </summary>
+public sealed class VmToPortForwarder(RelaySides sides) : Forwarder
+{
+    private readonly Frame[] _frames = new Frame[Batch];
+    private readonly IPort _sink = PortFactory.Open(PortSpec.Parse("null"));
+
+    public override int Poll()
+    {
+        var device = sides.Device;
+        if (device is null) return 0;
+        var queues = device.LiveQueues.GuestTx;
+        int moved = 0;
+        foreach (var q in queues)
+        {
+            if (!q.TryEnter()) continue;
+            try
+            {
+                if (q.IsLive && q.AvailableEntries > 0) moved += Forward(q, device);
+            }
+            finally
+            {
+                q.Exit();
+            }
+        }
+        return moved;
+    }
+
+    private int Forward(SplitQueue q, Device.VhostUserNetDevice device)
+    {
+        var port = sides.Port;
+        var target = port ?? _sink;
+        int lent = target.AcquireTx(_frames);
+        ulong oversizeBefore = q.OversizeDrops;
+        int got = q.Dequeue(_frames.AsSpan(0, lent));
+        var c = Counters;
+        c.DroppedOversize += (long)(q.OversizeDrops - oversizeBefore);
+        if (q.BrokenReason is { } reason) device.ReportBroken(reason);
+
+        long bytes = 0;
+        for (int i = 0; i < got; i++) bytes += _frames[i].Length;
+        c.RxPackets += got;
+        c.RxBytes += bytes;
+        if (port is null || !port.LinkUp)
+        {
+            target.Transmit(_frames, 0);
+            if (port is null) c.DroppedNotConnected += got;
+            else c.DroppedLinkDown += got;
+            return got;
+        }
+        int sent = port.Transmit(_frames, got);
+        c.TxPackets += sent;
+        if (sent == got) c.TxBytes += bytes;
+        else
+        {
+            for (int i = 0; i < sent; i++) c.TxBytes += _frames[i].Length;
+            c.DroppedQueueFull += got - sent;
+        }
+        return got;
+    }
+
+    public override void PrepareSleep(List<int> waitFds)
+    {
+        if (sides.Device is not { } device) return;
+        foreach (var q in device.LiveQueues.GuestTx) KickControl.Arm(q, waitFds);
+    }
+
+    public override void EndSleep()
+    {
+        if (sides.Device is not { } device) return;
+        foreach (var q in device.LiveQueues.GuestTx) KickControl.Disarm(q);
+    }
+}

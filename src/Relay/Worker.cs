@@ -1,0 +1,127 @@
+using VirtioForwarder.Platform;
+
+namespace VirtioForwarder.Relay;
+
+/// <summary>
+/// A thread pinned to one CPU that polls its forwarders in a loop. In adaptive mode, after a run
+/// of empty passes it asks for notifications, checks once more, and sleeps in poll(2) on the
+/// forwarders' fds and its own wake-up eventfd, so an idle relay costs no CPU and the first frame
+/// after idle waits only for a wake-up, not for a timer.
+/// </summary>
+public sealed unsafe class Worker : IDisposable
+{
+    /// <summary>Empty passes before sleeping: long enough to ride out gaps inside a burst of traffic.</summary>
+    private const int SpinPasses = 4096;
+    /// <summary>Upper bound on one sleep, so a missed wake-up costs at most this much latency.</summary>
+    private const int SleepTimeoutMs = 100;
+    private const int MaxWaitFds = 256;
+
+    private readonly EventFd _wake = EventFd.Create();
+    private readonly PollMode _mode;
+    private readonly Thread _thread;
+    private volatile Forwarder[] _forwarders = [];
+    private volatile bool _stopping;
+    private volatile int _cpu;
+    private long _passes;
+
+    public Worker(int cpu, PollMode mode, string name)
+    {
+        _cpu = cpu;
+        _mode = mode;
+        _thread = new Thread(Run) { Name = name, IsBackground = true };
+        _thread.Start();
+    }
+
+    public int Cpu => _cpu;
+    /// <summary>The OS thread id, once the thread runs (tests check its affinity).</summary>
+    public int ThreadId { get; private set; }
+
+    public void Add(Forwarder f)
+    {
+        lock (_thread) _forwarders = [.. _forwarders, f];
+        Wake();
+    }
+
+    public void Remove(Forwarder f)
+    {
+        lock (_thread) _forwarders = _forwarders.Where(x => x != f).ToArray();
+        Wake();
+    }
+
+    /// <summary>Moves the worker to another CPU at its next pass.</summary>
+    public void Repin(int cpu)
+    {
+        _cpu = cpu;
+        Wake();
+    }
+
+    /// <summary>
+    /// Returns once the worker has begun a new pass, so a forwarder removed before the call is no
+    /// longer running (the control thread uses this before closing what the forwarder used).
+    /// </summary>
+    public void WaitForPass()
+    {
+        if (Thread.CurrentThread == _thread) return;
+        long start = Volatile.Read(ref _passes);
+        Wake();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _passes) < start + 2 && _thread.IsAlive) spin.SpinOnce();
+    }
+
+    /// <summary>Ends a sleep early: something changed (a device or port came or went).</summary>
+    public void Wake() => _wake.Signal();
+
+    private void Run()
+    {
+        ThreadId = Libc.GetTid();
+        int pinned = -1;
+        var waitFds = new List<int>(MaxWaitFds);
+        var pollFds = stackalloc PollFd[MaxWaitFds];
+        int idle = 0;
+        while (!_stopping)
+        {
+            if (pinned != _cpu) pinned = Pin(_cpu);
+            var forwarders = _forwarders;
+            Volatile.Write(ref _passes, _passes + 1);
+            int moved = 0;
+            foreach (var f in forwarders) moved += f.Poll();
+            if (moved > 0 || _mode == PollMode.Busy) { idle = 0; continue; }
+            if (++idle < SpinPasses) continue;
+            idle = 0;
+            Sleep(forwarders, waitFds, pollFds);
+        }
+    }
+
+    private void Sleep(Forwarder[] forwarders, List<int> waitFds, PollFd* pollFds)
+    {
+        waitFds.Clear();
+        waitFds.Add(_wake.Fd);
+        foreach (var f in forwarders) f.PrepareSleep(waitFds);
+        // Work may have arrived between the last pass and arming the notifications.
+        int moved = 0;
+        foreach (var f in forwarders) moved += f.Poll();
+        if (moved == 0)
+        {
+            int n = Math.Min(waitFds.Count, MaxWaitFds);
+            for (int i = 0; i < n; i++) pollFds[i] = new PollFd { Fd = waitFds[i], Events = Libc.POLLIN };
+            Libc.Poll(pollFds, (nuint)n, SleepTimeoutMs);
+            _wake.Drain();
+        }
+        foreach (var f in forwarders) f.EndSleep();
+    }
+
+    private static int Pin(int cpu)
+    {
+        try { CpuAffinity.PinCurrentThread(cpu); }
+        catch (SystemCallException e) { Log.Warning($"cannot pin worker to CPU {cpu}: {e.Message}"); }
+        return cpu;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        Wake();
+        _thread.Join();
+        _wake.Dispose();
+    }
+}
