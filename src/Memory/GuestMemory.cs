@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Memory;
@@ -13,25 +14,97 @@ public readonly record struct RegionDescriptor(ulong GuestPhysAddr, ulong Size, 
 /// </summary>
 public sealed unsafe class GuestMemory : IDisposable
 {
-    /// <summary>Maps every region (MAP_SHARED) and takes ownership of <paramref name="fds"/>: they are closed once mapped, also on failure.</summary>
-    public static GuestMemory Map(ReadOnlySpan<RegionDescriptor> regions, ReadOnlySpan<int> fds) => throw new NotImplementedException();
+    private MappedRegion[] _regions;
+    private readonly ReadOnlyCollection<RegionDescriptor> _descriptors;
+    // The region the last translation hit: packets of one flow tend to sit in one region. Racy
+    // between workers on purpose: any value is a valid hint, and it is checked before use.
+    private int _lastHit;
 
-    public IReadOnlyList<RegionDescriptor> Regions => throw new NotImplementedException();
+    private GuestMemory(MappedRegion[] regions, RegionDescriptor[] descriptors)
+    {
+        _regions = regions;
+        _descriptors = Array.AsReadOnly(descriptors);
+    }
+
+    /// <summary>Maps every region (MAP_SHARED) and takes ownership of <paramref name="fds"/>: they are closed once mapped, also on failure.</summary>
+    public static GuestMemory Map(ReadOnlySpan<RegionDescriptor> regions, ReadOnlySpan<int> fds)
+    {
+        var mapped = new MappedRegion[regions.Length];
+        int done = 0;
+        try
+        {
+            if (fds.Length != regions.Length)
+                throw new ArgumentException($"{regions.Length} memory region(s) but {fds.Length} fd(s)");
+            for (; done < regions.Length; done++) mapped[done] = MappedRegion.Map(done, regions[done], fds[done]);
+            return new GuestMemory(mapped, regions.ToArray());
+        }
+        catch
+        {
+            for (int i = 0; i < done; i++) mapped[i].Unmap();
+            throw;
+        }
+        finally
+        {
+            // A MAP_SHARED mapping keeps the file alive on its own.
+            foreach (int fd in fds) Libc.Close(fd);
+        }
+    }
+
+    public IReadOnlyList<RegionDescriptor> Regions => _descriptors;
 
     /// <summary>Set while the frontend has asked for dirty logging (VHOST_F_LOG_ALL and SET_LOG_BASE); null otherwise.</summary>
     public DirtyLog? DirtyLog { get; set; }
 
     /// <summary>Host pointer for guest-physical [gpa, gpa+length), or null unless the whole range lies in one region.</summary>
-    public byte* GpaToHost(ulong gpa, ulong length) => throw new NotImplementedException();
+    public byte* GpaToHost(ulong gpa, ulong length) => Translate(gpa, length, byUserAddress: false);
 
     /// <summary>Host pointer for frontend-virtual [uva, uva+length), or null unless the whole range lies in one region.</summary>
-    public byte* UvaToHost(ulong uva, ulong length) => throw new NotImplementedException();
+    public byte* UvaToHost(ulong uva, ulong length) => Translate(uva, length, byUserAddress: true);
 
     /// <summary>Copies guest-physical memory out; false if the range is not mapped.</summary>
-    public bool Read(ulong gpa, Span<byte> destination) => throw new NotImplementedException();
+    public bool Read(ulong gpa, Span<byte> destination)
+    {
+        byte* source = GpaToHost(gpa, (ulong)destination.Length);
+        if (source == null) return false;
+        new ReadOnlySpan<byte>(source, destination.Length).CopyTo(destination);
+        return true;
+    }
 
     /// <summary>Copies into guest-physical memory and logs the pages dirty; false if the range is not mapped.</summary>
-    public bool Write(ulong gpa, ReadOnlySpan<byte> source) => throw new NotImplementedException();
+    public bool Write(ulong gpa, ReadOnlySpan<byte> source)
+    {
+        byte* destination = GpaToHost(gpa, (ulong)source.Length);
+        if (destination == null) return false;
+        source.CopyTo(new Span<byte>(destination, source.Length));
+        DirtyLog?.MarkDirty(gpa, (ulong)source.Length);
+        return true;
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    private byte* Translate(ulong addr, ulong length, bool byUserAddress)
+    {
+        var regions = _regions;
+        int hint = _lastHit;
+        if ((uint)hint < (uint)regions.Length)
+        {
+            ref readonly var r = ref regions[hint];
+            byte* host = r.Translate(byUserAddress ? r.Uva : r.Gpa, addr, length);
+            if (host != null) return host;
+        }
+        for (int i = 0; i < regions.Length; i++)
+        {
+            ref readonly var r = ref regions[i];
+            byte* host = r.Translate(byUserAddress ? r.Uva : r.Gpa, addr, length);
+            if (host == null) continue;
+            _lastHit = i;
+            return host;
+        }
+        return null;
+    }
+
+    /// <summary>Unmaps every region; translations fail from then on. The dirty log belongs to the caller.</summary>
+    public void Dispose()
+    {
+        var regions = Interlocked.Exchange(ref _regions, []);
+        foreach (var r in regions) r.Unmap();
+    }
 }
