@@ -1,0 +1,26 @@
+namespace VirtioForwarder.EndToEnd.Tests.Harness;
+
+/// <summary>A program and its arguments, passed to exec without a shell.</summary>
+public sealed record CommandLine(string Program, IReadOnlyList<string> Arguments)
+{
+    public CommandLine(string program, params string[] arguments)
+        : this(program, (IReadOnlyList<string>)arguments)
+    {
+    }
+
+    /// <summary>
+    /// Runs the command inside <paramref name="netns"/>. "ip netns exec" execs the program, so
+    /// the PID of the started process is the program's own and signals reach it directly.
+    /// </summary>
+    public CommandLine InNamespace(NetNamespace netns) =>
+        new("ip", ["netns", "exec", netns.Name, Program, .. Arguments]);
+
+    /// <summary>
+    /// Makes a stdio program flush stdout at every newline. Into a pipe, testpmd's printf output
+    /// (the per-second stats) would otherwise arrive in 4 KiB blocks, long after the fact.
+    /// stdbuf execs the program too, keeping the PID.
+    /// </summary>
+    public CommandLine WithLineBufferedStdout() => new("stdbuf", ["-oL", Program, .. Arguments]);
+
+    public override string ToString() => string.Join(' ', Arguments.Prepend(Program));
+}
