@@ -57,7 +57,7 @@ public static class DaemonOptionTable
         new(OptionId.ControlSocket, null, "control-socket", Required,
             $"Local admin socket for vfwdctl (default: <pid-path>/{D.ControlSocketFileName})", IsExtension: true),
         new(OptionId.MaxRelays, null, "max-relays", Required,
-            $"Number of relays, 1-{D.MaxMaxRelays} (default: {D.DefaultMaxRelays})", IsExtension: true),
+            $"Number of relays, 1-{D.MaxRelaysLimit} (default: {D.DefaultMaxRelays})", IsExtension: true),
         new(OptionId.PortDriver, null, "port-driver", Required,
             "Host port driver: auto, xdp or packet (default: auto)", IsExtension: true),
         new(OptionId.Poll, null, "poll", Required,

@@ -30,7 +30,7 @@ public sealed record DaemonOptions
     public const string DefaultSocketGroup = "kvm";
     public const string DefaultVhostPath = "/tmp";
     public const int DefaultMaxRelays = 64;
-    public const int MaxMaxRelays = 4096;
+    public const int MaxRelaysLimit = 4096;
 
     /// <summary>Built-in token that <c>-t 0</c> selects (contract §8, row -t).</summary>
     public const string DefaultVfioVfToken = "14d63f20-8445-11ea-8900-1f9ce7d5650d";

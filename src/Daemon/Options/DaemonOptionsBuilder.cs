@@ -70,7 +70,7 @@ internal sealed class DaemonOptionsBuilder(ParserEnvironment environment)
         OptionId.SameNuma => _options with { SameNuma = true },
         OptionId.Version => _options,
         OptionId.ControlSocket => SetControlSocket(value!),
-        OptionId.MaxRelays => _options with { MaxRelays = DecimalArgument.Parse(value!, 1, DaemonOptions.MaxMaxRelays, "relay count") },
+        OptionId.MaxRelays => _options with { MaxRelays = DecimalArgument.Parse(value!, 1, DaemonOptions.MaxRelaysLimit, "relay count") },
         OptionId.PortDriver => _options with { PortDriver = Choice<PortDriver>(value!) },
         OptionId.Poll => _options with { Poll = Choice<PollMode>(value!) },
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, "option without a handler"),

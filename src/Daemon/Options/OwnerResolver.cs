@@ -8,7 +8,7 @@ namespace VirtioForwarder.Daemon.Options;
 /// </summary>
 public static class OwnerResolver
 {
-    // getpwnam and getgrnam share static buffers; serialise our lookups.
+    // getpwnam and getgrnam return static storage that the next lookup overwrites: one at a time.
     private static readonly Lock Gate = new();
 
     /// <summary>The uid for <paramref name="user"/>: the named user's, or this process's effective uid.</summary>
