@@ -1,0 +1,78 @@
+using VirtioForwarder.Memory;
+
+namespace VirtioForwarder.Virtqueue;
+
+/// <summary>
+/// The bytes one received frame becomes in the guest's buffers: a virtio-net header, then the
+/// frame (virtio 1.2 §5.1.6.4), poured into as many buffers as it takes. Every byte goes in
+/// through <see cref="GuestMemory.Write"/>, which logs dirty pages.
+/// </summary>
+internal unsafe struct ReceivedPacketWriter
+{
+    /// <summary>num_buffers: the u16 at offset 10 of struct virtio_net_hdr_mrg_rxbuf (§5.1.6).</summary>
+    private const uint NumBuffersOffset = 10;
+
+    /// <summary>
+    /// The header sent with every frame: no offloads (flags 0, GSO_NONE) and num_buffers 1,
+    /// which the device MUST set when MRG_RXBUF is not negotiated (§5.1.6.4.1) and which is
+    /// right for a merged frame that fits one buffer.
+    /// </summary>
+    private static ReadOnlySpan<byte> Header => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+
+    private readonly uint _headerLength;
+    private readonly byte* _frame;
+    private readonly uint _total;
+    private uint _position;
+    private ulong _numBuffersLowGpa, _numBuffersHighGpa;
+
+    public ReceivedPacketWriter(int headerLength, byte* frame, int frameLength)
+    {
+        _headerLength = (uint)headerLength;
+        _frame = frame;
+        _total = _headerLength + (uint)Math.Max(frameLength, 0);
+    }
+
+    /// <summary>Header and frame written out in full.</summary>
+    public readonly bool Done => _position == _total;
+
+    /// <summary>Writes as much as fits into <paramref name="segment"/>; returns the byte count (0 once done).</summary>
+    public uint Fill(GuestMemory memory, in BufferSegment segment)
+    {
+        uint written = 0;
+        while (written < segment.Length && _position < _total)
+        {
+            ulong gpa = segment.Gpa + written;
+            uint room = segment.Length - written;
+            ReadOnlySpan<byte> source = _position < _headerLength
+                ? Header.Slice((int)_position, (int)Math.Min(room, _headerLength - _position))
+                : new ReadOnlySpan<byte>(_frame + (_position - _headerLength), (int)Math.Min(room, _total - _position));
+            if (_position < _headerLength) NoteNumBuffers(gpa, (uint)source.Length);
+            // Cannot fail: the chain walker checked the whole buffer is mapped.
+            memory.Write(gpa, source);
+            _position += (uint)source.Length;
+            written += (uint)source.Length;
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Sets num_buffers once a merged frame is known to span <paramref name="buffers"/> chains
+    /// (§5.1.6.4.2). The header may have been split across buffers (ANY_LAYOUT), so each byte is
+    /// written where it landed.
+    /// </summary>
+    public readonly void SetNumBuffers(GuestMemory memory, ushort buffers)
+    {
+        if (_headerLength < NumBuffersOffset + sizeof(ushort)) return;
+        memory.Write(_numBuffersLowGpa, [(byte)buffers]);
+        memory.Write(_numBuffersHighGpa, [(byte)(buffers >> 8)]);
+    }
+
+    /// <summary>Remembers where the bytes of num_buffers land when header bytes [_position, +count) go to <paramref name="gpa"/>.</summary>
+    private void NoteNumBuffers(ulong gpa, uint count)
+    {
+        if (_position <= NumBuffersOffset && NumBuffersOffset < _position + count)
+            _numBuffersLowGpa = gpa + (NumBuffersOffset - _position);
+        if (_position <= NumBuffersOffset + 1 && NumBuffersOffset + 1 < _position + count)
+            _numBuffersHighGpa = gpa + (NumBuffersOffset + 1 - _position);
+    }
+}
