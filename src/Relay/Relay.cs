@@ -4,8 +4,8 @@ using VirtioForwarder.Ports;
 
 namespace VirtioForwarder.Relay;
 
-/// <summary>Where a relay's two directions run: upstream's -c R:CPU1,CPU2 (CPU1 = VF→VM).</summary>
-public sealed record RelayPin(int VfToVmCpu, int VmToVfCpu);
+/// <summary>Where a relay's two directions run, from upstream's -c R:CPU1,CPU2 (CPU1 = VF→VM).</summary>
+public sealed record CpuPair(int VfToVmCpu, int VmToVfCpu);
 
 /// <summary>
 /// A relay joins one vhost-user socket (the VM side) to one port (the host side), with one worker
@@ -18,13 +18,13 @@ public sealed class Relay : IDisposable
     private readonly VmToPortForwarder _vmToPort;
     private readonly PortToVmForwarder _portToVm;
     private readonly CpuPlacement _placement;
-    private readonly RelayPin? _pin;
+    private readonly CpuPair? _pin;
     private readonly PollMode _mode;
     private readonly Lock _gate = new();
     private Worker? _vfToVmWorker, _vmToVfWorker;
     private VhostUserSocket? _socket;
 
-    public Relay(int id, CpuPlacement placement, RelayPin? pin, PollMode mode)
+    public Relay(int id, CpuPlacement placement, CpuPair? pin, PollMode mode)
     {
         Id = id;
         _placement = placement;

@@ -15,7 +15,7 @@ public sealed class RelayTable : IDisposable
     private readonly DeviceOptions _deviceOptions;
 
     public RelayTable(int count, EventLoop loop, DeviceOptions deviceOptions, CpuPlacement placement,
-        IReadOnlyDictionary<int, RelayPin> pins, PollMode mode)
+        IReadOnlyDictionary<int, CpuPair> pins, PollMode mode)
     {
         _loop = loop;
         _deviceOptions = deviceOptions;

@@ -1,12 +1,10 @@
 using VirtioForwarder.Platform;
+using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon.Options;
 
 /// <summary>How host ports are driven (<c>--port-driver</c>, our extension).</summary>
 public enum PortDriver { Auto, Xdp, Packet }
-
-/// <summary>How workers wait for work (<c>--poll</c>, our extension).</summary>
-public enum PollMode { Adaptive, Busy }
 
 /// <summary>Where VF add/remove requests come from (contract §8, rows -Z and -I; §8.4).</summary>
 public enum PortControlSource { ZeroMq, FileIpc, Ovsdb }

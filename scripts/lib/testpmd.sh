@@ -1,0 +1,31 @@
+# Helpers for scripts that run DPDK testpmd and the daemon (./bench, ./demo). Sourced, not run.
+
+# Stops one process we started, by PID: SIGINT (testpmd prints its stats), then TERM, then KILL.
+stop_pid() {
+  local p=$1
+  [ -n "$p" ] || return 0
+  kill -INT "$p" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; }
+  wait "$p" 2>/dev/null
+  return 0
+}
+
+# testpmd re-raises SIGINT after its cleanup, so EAL leaves hugepage files and its runtime
+# directory behind: remove those of our own file prefix.
+testpmd_cleanup() {
+  rm -f /dev/hugepages/"$1"map_* 2>/dev/null
+  rm -rf "/var/run/dpdk/$1" 2>/dev/null
+  return 0
+}
+
+wait_for_file() {
+  for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps, first sample dropped.
+median_pps() { # log Rx|Tx
+  grep -a -oE "$2-pps: +[0-9]+" "$1" | awk '{print $2}' | awk '$1>0' | tail -n +2 | sort -n |
+    awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
+}
