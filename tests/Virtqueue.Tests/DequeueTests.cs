@@ -119,7 +119,7 @@ public sealed class DequeueTests : QueueFixture
     public void A_frame_exactly_filling_the_buffer_is_delivered()
     {
         var q = Queue();
-        byte[] frame = Patterns.Frame(2048);
+        byte[] frame = Patterns.Frame(FrameCapacity);
         Driver.PostTx(Header, frame, Header);
         Assert.Equal(1, q.Dequeue(Frames(1)));
         Assert.Equal(frame, Buffers.Content(0));
@@ -130,7 +130,7 @@ public sealed class DequeueTests : QueueFixture
     public void An_oversize_frame_is_consumed_and_counted_without_taking_a_frame_slot()
     {
         var q = Queue();
-        ushort big = Driver.PostTx(Header, Patterns.Frame(2049), Header, 1000);
+        ushort big = Driver.PostTx(Header, Patterns.Frame(FrameCapacity + 1), Header, 1000);
         ushort small = Driver.PostTx(Header, _frame);
 
         Assert.Equal(1, q.Dequeue(Frames(2)));

@@ -8,10 +8,11 @@ public abstract class QueueFixture : IDisposable
 {
     protected const ushort RingSize = 16;
     protected const int Header = 12;
+    protected const int FrameCapacity = 9216;
     protected static readonly QueueFeatures Plain = new(EventIdx: false, IndirectDesc: false, Mergeable: false, NetHeaderLength: Header, LogAll: false);
 
     protected readonly GuestRam Ram = new();
-    protected readonly FrameBuffers Buffers = new(8, 2048);
+    protected readonly FrameBuffers Buffers = new(8, FrameCapacity);
     private readonly List<IDisposable> _owned = [];
 
     protected QueueFixture(ushort startIndex = 0) => Driver = new GuestDriver(Ram, RingSize, startIndex);
