@@ -20,7 +20,7 @@ public sealed partial class VhostUserNetDevice
         if (num == 0 || num > SplitQueue.MaxSize || (num & (num - 1)) != 0)
             throw new ProtocolException($"SET_VRING_NUM: queue {index} size {num} is not a power of two up to {SplitQueue.MaxSize}");
         var q = Queue(index);
-        WithExclusive(q, () => q.Size = (ushort)(num == SplitQueue.MaxSize ? 0 : num));
+        WithExclusive(q, () => q.Size = (ushort)num);
     }
 
     public void SetVringAddr(VringAddress a)
