@@ -15,16 +15,14 @@ public abstract class QueueFixture : IDisposable
     protected readonly FrameBuffers Buffers = new(8, FrameCapacity);
     private readonly List<IDisposable> _owned = [];
 
-    protected QueueFixture(ushort startIndex = 0) => Driver = new GuestDriver(Ram, RingSize, startIndex);
+    protected QueueFixture() => Driver = new GuestDriver(Ram, RingSize);
 
-    protected GuestDriver Driver { get; }
+    protected GuestDriver Driver { get; private set; }
 
-    protected SplitQueue Queue(QueueFeatures? features = null)
-    {
-        var q = Driver.CreateQueue(features ?? Plain);
-        _owned.Add(q);
-        return q;
-    }
+    /// <summary>Replaces the driver with one whose avail and used indexes start at <paramref name="index"/> (before any queue is made).</summary>
+    protected void StartAt(ushort index) => Driver = new GuestDriver(Ram, RingSize, index);
+
+    protected SplitQueue Queue(QueueFeatures? features = null) => Own(Driver.CreateQueue(features ?? Plain));
 
     /// <summary>A queue whose Call is a real eventfd the test can read.</summary>
     protected SplitQueue QueueWithCall(QueueFeatures features, out EventFd call)
@@ -35,11 +33,18 @@ public abstract class QueueFixture : IDisposable
         return q;
     }
 
+    /// <summary>Disposes <paramref name="disposable"/> with the fixture, before the guest RAM goes.</summary>
+    protected T Own<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
     protected Span<Frame> Frames(int count) => Buffers.Frames.AsSpan(0, count);
 
     public void Dispose()
     {
-        foreach (var o in _owned) o.Dispose();
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
         Buffers.Dispose();
         Ram.Dispose();
     }
