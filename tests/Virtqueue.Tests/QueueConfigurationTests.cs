@@ -69,9 +69,9 @@ public sealed class QueueConfigurationTests : QueueFixture
     [Fact]
     public void A_ring_running_off_the_end_of_its_region_does_not_attach()
     {
-        // The last used element would be in region 1's first bytes: adjacent in guest-physical
+        // avail_event would be in region 1's first bytes: adjacent in guest-physical
         // space, but the ring is addressed in the frontend's, where the regions are far apart.
-        ulong used = GuestRam.Region0Uva + GuestRam.Region0Size - 8ul * (RingSize + 1);
+        ulong used = GuestRam.Region0Uva + GuestRam.Region0Size - (6 + 8ul * RingSize) + 2;
         Assert.Equal(0ul, used % 4);
         var q = new SplitQueue(0) { Size = RingSize, Addresses = Driver.Addresses() with { UsedUser = used } };
         Assert.False(q.Attach(Ram.Memory, out string? error));
