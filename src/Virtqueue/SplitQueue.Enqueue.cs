@@ -51,8 +51,8 @@ public sealed unsafe partial class SplitQueue
     /// <summary>
     /// With MRG_RXBUF a frame takes as many chains as it needs, each returned with the bytes
     /// written into it (§5.1.6.4.2). A frame is delivered whole or not at all: if the chains run
-    /// out (or one is malformed) midway, the chains it took are given back untouched as far as
-    /// the guest can tell, since neither the used elements nor the index were published.
+    /// out (or one is malformed) midway, the chains it took become available again: neither
+    /// their used elements nor the used index were published, so the guest never owned them back.
     /// </summary>
     private RxOutcome PutMerged(in Frame frame, ushort availIdx)
     {

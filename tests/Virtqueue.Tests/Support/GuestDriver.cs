@@ -107,7 +107,7 @@ public sealed unsafe class GuestDriver
         return gpa;
     }
 
-    public ushort LinkChain(Buf[] buffers)
+    private ushort LinkChain(Buf[] buffers)
     {
         var indexes = new ushort[buffers.Length];
         for (int i = 0; i < buffers.Length; i++) indexes[i] = TakeDesc();
