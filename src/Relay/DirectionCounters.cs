@@ -14,7 +14,7 @@ public sealed class DirectionCounters
     public long DroppedNotConnected;
     /// <summary>The port's link was down.</summary>
     public long DroppedLinkDown;
-    /// <summary>A guest frame larger than the port's buffers, or a guest RX buffer too small for a frame.</summary>
+    /// <summary>A guest frame larger than the port's buffers, or a guest RX buffer too small for a frame (bytes not counted).</summary>
     public long DroppedOversize;
 
     public CountersSnapshot Read() => new(

@@ -80,12 +80,17 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
 
     private void Deliver(SplitQueue q, ReadOnlySpan<Frame> frames)
     {
-        int delivered = q.Enqueue(frames);
+        ulong tooSmallBefore = q.RxBufferTooSmallDrops;
+        int taken = q.Enqueue(frames);
         if (q.BrokenReason is { } reason) sides.Device?.ReportBroken(reason);
+        // Taken frames include those the guest's buffers were too small for (no MRG_RXBUF).
+        int tooSmall = (int)(q.RxBufferTooSmallDrops - tooSmallBefore);
         var c = Counters;
-        c.TxPackets += delivered;
-        for (int i = 0; i < delivered; i++) c.TxBytes += frames[i].Length;
-        c.DroppedQueueFull += frames.Length - delivered;
+        c.DroppedOversize += tooSmall;
+        c.TxPackets += taken - tooSmall;
+        if (tooSmall == 0)
+            for (int i = 0; i < taken; i++) c.TxBytes += frames[i].Length;
+        c.DroppedQueueFull += frames.Length - taken;
     }
 
     private void Count(int n)
