@@ -16,6 +16,12 @@ public abstract record TestpmdConfig
     public int TxPacketSize { get; init; } = 64;
 
     /// <summary>
+    /// --no-flush-rx. Before forwarding starts testpmd drains its RX queues and then zeroes its
+    /// forward totals, so frames a backend delivered early go uncounted; set this to count them.
+    /// </summary>
+    public bool NoFlushRx { get; init; }
+
+    /// <summary>
     /// lcore@CPU map: main lcore 0, forwarding lcore 1. On two CPUs the frontend and backend
     /// defaults are crossed, so each process's polling lcore gets a CPU of its own.
     /// </summary>
@@ -40,6 +46,8 @@ public abstract record TestpmdConfig
         ]);
         if (Forward == ForwardMode.TxOnly)
             arguments.Add($"--txpkts={TxPacketSize}");
+        if (NoFlushRx)
+            arguments.Add("--no-flush-rx");
         return new CommandLine("dpdk-testpmd", arguments).WithLineBufferedStdout();
     }
 }

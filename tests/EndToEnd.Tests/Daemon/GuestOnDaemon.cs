@@ -1,0 +1,80 @@
+using VirtioForwarder.EndToEnd.Tests.Harness;
+
+namespace VirtioForwarder.EndToEnd.Tests.Daemon;
+
+/// <summary>
+/// A QEMU guest on relay 0 of a daemon whose port is a tap inside the test namespace
+/// (198.18.0.1/24 there, the guest 198.18.0.2/24), started in the order the socket roles need:
+/// a listening daemon before QEMU, a listening QEMU before the daemon (it does not boot the guest
+/// until the daemon has connected). Dispose stops the guest, then the daemon.
+/// </summary>
+public sealed class GuestOnDaemon : IDisposable
+{
+    public const string Tap = "vfwdtap0";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly NetNamespace _netns;
+
+    private GuestOnDaemon(NetNamespace netns) => _netns = netns;
+
+    public DaemonProcess Daemon { get; private set; } = null!;
+
+    public QemuGuest Guest { get; private set; } = null!;
+
+    public static DaemonConfig Config(TestWorkDir workDir, VhostSocketRole role) =>
+        new(workDir) { Role = role, Ports = [DaemonPort.Tap(0, Tap)] };
+
+    public static GuestOnDaemon Start(DaemonConfig config, NetNamespace netns, GuestConfig guest)
+    {
+        var link = new GuestOnDaemon(netns);
+        try
+        {
+            // A connecting QEMU retries (reconnect=1) rather than exiting if the daemon is not there.
+            var options = new QemuGuestOptions(config.SocketPath(0))
+            {
+                Role = config.Role, Reconnect = config.Role == VhostSocketRole.BackendListens, Guest = guest,
+            };
+            if (config.Role == VhostSocketRole.BackendListens)
+                link.StartDaemon(config, "daemon");
+            link.Guest = QemuGuest.Start(options, config.WorkDir);
+            if (config.Role == VhostSocketRole.FrontendListens)
+            {
+                SocketFile.WaitFor(options.SocketPath, link.Guest.Process, StartTimeout);
+                link.StartDaemon(config, "daemon");
+            }
+        }
+        catch
+        {
+            link.Dispose();
+            throw;
+        }
+        return link;
+    }
+
+    /// <summary>
+    /// Stops the daemon (asserting a clean exit) and starts a new one with the same
+    /// configuration, logging to <paramref name="name"/>.log. Its tap is new: addressed again.
+    /// </summary>
+    public void RestartDaemon(string name)
+    {
+        Daemon.StopAndAssertCleanExit();
+        Daemon.Dispose();
+        StartDaemon(Daemon.Config, name);
+    }
+
+    public void Dispose()
+    {
+        Guest?.Dispose();
+        Daemon?.Dispose();
+    }
+
+    // Inside the namespace: the daemon creates its tap in its own namespace.
+    private void StartDaemon(DaemonConfig config, string name)
+    {
+        Daemon = DaemonProcess.Start(config, _netns, name);
+        _netns.WaitForInterface(Tap, StartTimeout);
+        _netns.AddAddress(Tap, TestAddresses.HostCidr);
+        _netns.SetUp(Tap);
+    }
+}

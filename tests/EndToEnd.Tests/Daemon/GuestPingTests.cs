@@ -1,0 +1,38 @@
+using VirtioForwarder.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace VirtioForwarder.EndToEnd.Tests.Daemon;
+
+/// <summary>
+/// A real Linux guest (QEMU TCG) reaches the host side through the daemon: guest virtio-net →
+/// daemon relay 0 → tap in the test namespace, and back, with either end listening on the socket.
+/// </summary>
+public sealed class GuestPingTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan GuestTimeout = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(VhostSocketRole.BackendListens)]
+    [InlineData(VhostSocketRole.FrontendListens)]
+    public void GuestAndNamespacePingEachOther(VhostSocketRole role)
+    {
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        // The guest stays up 2 s after its own pings, for the namespace's.
+        using var link = GuestOnDaemon.Start(GuestOnDaemon.Config(workDir, role), netns, new GuestConfig { WaitSeconds = 2 });
+
+        link.Guest.WaitForSerial(GuestSerial.PingOk, GuestTimeout);
+        link.Guest.WaitForSerial(GuestSerial.Waiting, GuestTimeout);
+        var hostPing = netns.Ping(TestAddresses.GuestIp);
+        var relay = link.Daemon.Stats().Relay(0);
+        Assert.True(hostPing.Succeeded, hostPing + link.Guest.Diagnostics() + link.Daemon.Process.LogTail());
+        Assert.Equal(0, link.Guest.WaitForExit(GuestTimeout));
+        link.Daemon.StopAndAssertCleanExit();
+
+        output.WriteLine(relay.ToString());
+        Assert.True(relay.VmConnected);
+        // Three echo requests and three replies each way, plus ARP.
+        Assert.True(relay.VmToVf.TxPackets >= 6, relay.ToString());
+        Assert.True(relay.VfToVm.TxPackets >= 6, relay.ToString());
+    }
+}

@@ -1,0 +1,51 @@
+namespace VirtioForwarder.EndToEnd.Tests.Harness;
+
+/// <summary>A host-side port of the daemon's -P option: <c>-P{Spec}={Relay}</c>.</summary>
+public sealed record DaemonPort(string Spec, int Relay)
+{
+    /// <summary>A sink that counts the frames the VM sends (VM → port).</summary>
+    public static DaemonPort NullSink(int relay) => new("null", relay);
+
+    /// <summary>A sink that also sources frames of <paramref name="size"/> bytes toward the VM.</summary>
+    public static DaemonPort NullSource(int relay, int size = 64) => new($"null:{size}", relay);
+
+    /// <summary>A kernel tap the daemon creates in its own network namespace.</summary>
+    public static DaemonPort Tap(int relay, string interfaceName) => new($"tap:{interfaceName}", relay);
+}
+
+/// <summary>
+/// How the tests run the daemon: worker CPU 1 for both directions of every relay, foreground,
+/// info logging, every file (pid file, vhost-user sockets, control socket) in the test's work
+/// folder, root keeping ownership of the sockets.
+/// </summary>
+public sealed record DaemonConfig(TestWorkDir WorkDir)
+{
+    public int MaxRelays { get; init; } = 1;
+
+    /// <summary>BackendListens: the daemon listens (server mode). FrontendListens: it connects (-i).</summary>
+    public VhostSocketRole Role { get; init; } = VhostSocketRole.BackendListens;
+
+    public IReadOnlyList<DaemonPort> Ports { get; init; } = [];
+
+    /// <summary>Relay N's socket: the daemon's fixed template inside -V.</summary>
+    public string SocketPath(int relay) => WorkDir.File($"virtio-forwarder{relay}.sock");
+
+    public string ControlSocket => WorkDir.File("vfwd.ctl");
+
+    public string PidFile => WorkDir.File("virtio-forwarder.pid");
+
+    public IReadOnlyList<string> Arguments()
+    {
+        var arguments = new List<string>
+        {
+            "-C1", "-M0", "-n", "-l6", $"-p{WorkDir.Path}", $"-V{WorkDir.Path}",
+            // -u and -g without a value: the sockets keep the daemon's own owner and group.
+            "-u", "-g",
+            $"--max-relays={MaxRelays}", $"--control-socket={ControlSocket}",
+        };
+        if (Role == VhostSocketRole.FrontendListens)
+            arguments.Add("-i");
+        arguments.AddRange(Ports.Select(port => $"-P{port.Spec}={port.Relay}"));
+        return arguments;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace VirtioForwarder.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// One direction of a relay. For vf_to_vm (port → VM) tx_packets counts frames delivered into the
+/// guest; for vm_to_vf (VM → port) rx_packets counts frames taken from the guest and tx_packets
+/// the frames the port accepted.
+/// </summary>
+public sealed record DirectionStats(
+    long RxPackets, long RxBytes, long TxPackets, long TxBytes,
+    long DroppedQueueFull, long DroppedNotConnected, long DroppedLinkDown, long DroppedOversize);
+
+/// <summary>One relay as `vfwdctl stats --json` reports it.</summary>
+public sealed record RelayStats(
+    int Id, string? SocketPath, string? Port, bool VmConnected, int GuestRxQueues, int GuestTxQueues,
+    DirectionStats VfToVm, DirectionStats VmToVf);
+
+/// <summary>
+/// The daemon's counters, read through the product's own CLI (`vfwdctl stats --json`), so the
+/// tests exercise the operator's path to them as well.
+/// </summary>
+public sealed record DaemonStats(IReadOnlyList<RelayStats> Relays)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public RelayStats Relay(int id) =>
+        Relays.SingleOrDefault(relay => relay.Id == id) ?? throw new InvalidOperationException($"no relay {id} in {this}");
+
+    public static DaemonStats Read(string controlSocket)
+    {
+        var result = HostCommand.Run(new CommandLine(ProductPaths.Vfwdctl, "stats", "--json", "--control-socket", controlSocket));
+        if (!result.Succeeded)
+            throw new InvalidOperationException(result.ToString());
+        var reply = JsonSerializer.Deserialize<Reply>(result.Output, Json)
+                    ?? throw new InvalidOperationException($"empty reply: {result}");
+        if (!reply.Ok || reply.Stats is null)
+            throw new InvalidOperationException($"daemon refused: {result}");
+        return new DaemonStats(reply.Stats.Relays);
+    }
+
+    public override string ToString() => string.Join("; ", Relays);
+
+    private sealed record Reply(bool Ok, string? Error, StatsBody? Stats);
+
+    private sealed record StatsBody(IReadOnlyList<RelayStats> Relays);
+}
