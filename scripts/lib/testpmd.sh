@@ -19,13 +19,15 @@ testpmd_cleanup() {
   return 0
 }
 
-wait_for_file() {
-  for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done
+# Waits up to 10 s for a line matching an extended regex in a log file.
+wait_for_line() { # log regex
+  for _ in $(seq 100); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
 
-# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps, first sample dropped.
+# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps; the first non-zero
+# sample (ramp-up) is dropped when there are at least three.
 median_pps() { # log Rx|Tx
-  grep -a -oE "$2-pps: +[0-9]+" "$1" | awk '{print $2}' | awk '$1>0' | tail -n +2 | sort -n |
-    awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
+  grep -a -oE "$2-pps: +[0-9]+" "$1" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=3 ? 2 : 1); i <= NR; i++) print a[i]}' |
+    sort -n | awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
 }
