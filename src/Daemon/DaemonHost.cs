@@ -27,6 +27,11 @@ public sealed class DaemonHost
     {
         Log.Threshold = _o.LogLevel;
         if (_o.LogToSyslog) Log.UseSyslog();
+        if (CheckCpus() is { } cpuError)
+        {
+            Log.Error(cpuError);
+            return ExitStartup;
+        }
 
         PidFile pid;
         try { pid = PidFile.Acquire(_o.PidDirectory); }
@@ -62,6 +67,21 @@ public sealed class DaemonHost
             }
         }
         return ExitOk;
+    }
+
+    /// <summary>
+    /// Upstream's EAL refuses worker CPUs this process may not run on, and a main lcore inside
+    /// the worker mask (contract §8, -C): both end start-up with exit 255.
+    /// </summary>
+    private string? CheckCpus()
+    {
+        var usable = CpuAffinity.Get();
+        var missing = _o.WorkerCpus.Cpus.Where(c => !usable.Contains(c)).ToArray();
+        if (missing.Length > 0)
+            return $"worker CPU(s) {string.Join(",", missing)} not available (usable: {string.Join(",", usable)})";
+        if (_o.WorkerCpus.Contains(_o.MainLcore))
+            return $"the main lcore {_o.MainLcore} (-M) must not be one of the worker CPUs {_o.WorkerCpus}";
+        return null;
     }
 
     private RelayTable CreateRelays(EventLoop loop)
