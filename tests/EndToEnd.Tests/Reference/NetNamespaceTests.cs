@@ -24,6 +24,6 @@ public sealed class NetNamespaceTests
 
         Assert.True(ping.Succeeded, ping.ToString());
         Assert.True(peer.ReadCounters("veth1").RxPackets >= 3, peer.ReadCounters("veth1").ToString());
-        Assert.Throws<ArgumentException>(() => host.AddAddress(rootEnd, "10.0.0.1/24"));
+        Assert.Throws<ArgumentException>(() => host.AddAddress(rootEnd, "203.0.113.1/24"));
     }
 }
