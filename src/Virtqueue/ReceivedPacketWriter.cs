@@ -47,8 +47,8 @@ internal unsafe struct ReceivedPacketWriter
                 ? Header.Slice((int)_position, (int)Math.Min(room, _headerLength - _position))
                 : new ReadOnlySpan<byte>(_frame + (_position - _headerLength), (int)Math.Min(room, _total - _position));
             if (_position < _headerLength) NoteNumBuffers(gpa, (uint)source.Length);
-            // Cannot fail: the chain walker checked the whole buffer is mapped.
-            memory.Write(gpa, source);
+            // The chain walker translated and bounds-checked the whole buffer.
+            memory.WriteTranslated(segment.Host + written, gpa, source);
             _position += (uint)source.Length;
             written += (uint)source.Length;
         }
