@@ -5,7 +5,9 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 /// <summary>
 /// A testpmd virtio_user frontend on one of the daemon's relay sockets, taking the socket role
 /// opposite to the daemon's: it connects to a listening daemon and listens (server=1) for a
-/// daemon started with -i.
+/// daemon started with -i. It runs interactive, forwarding from the start: a test that counts
+/// frames calls <see cref="TestpmdProcess.StopForwarding"/> for testpmd's totals, gives the daemon
+/// time to take what is still in the rings, and only then stops testpmd.
 /// </summary>
 public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues = 1)
 {
@@ -15,7 +17,7 @@ public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues 
 
     // --no-flush-rx: every frame the daemon delivers counts in testpmd's totals.
     public VirtioUserFrontend Config(DaemonConfig daemon) =>
-        new(daemon.SocketPath(Relay)) { Role = daemon.Role, Forward = Forward, Queues = Queues, NoFlushRx = true };
+        new(daemon.SocketPath(Relay)) { Role = daemon.Role, Forward = Forward, Queues = Queues, NoFlushRx = true, Interactive = true };
 
     /// <summary>
     /// Starts testpmd; as the listener it returns once its socket exists, so that a daemon
@@ -28,6 +30,7 @@ public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues 
         {
             if (daemon.Role == VhostSocketRole.FrontendListens)
                 SocketFile.WaitFor(daemon.SocketPath(Relay), testpmd.Process, ListenTimeout);
+            testpmd.StartForwarding();
         }
         catch
         {

@@ -12,6 +12,14 @@ public sealed class GuestOnDaemon : IDisposable
 {
     public const string Tap = "vfwdtap0";
 
+    /// <summary>
+    /// The host side's MAC. A tap is born with a random one, so a restarted daemon's tap would
+    /// have another: the guest, still caching the old one for 198.18.0.1, would send its pings
+    /// to an address the new tap ignores until its ARP entry expires (~30 s). Host sides keep
+    /// their identity across a daemon restart (as a VF does), so the test gives the tap a fixed one.
+    /// </summary>
+    public const string TapMac = "02:00:c6:12:00:01";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly NetNamespace _netns;
@@ -52,6 +60,19 @@ public sealed class GuestOnDaemon : IDisposable
         return link;
     }
 
+    /// <summary>Waits for a GUEST-* line; a failure carries the daemon's log as well as the guest's.</summary>
+    public void WaitForSerial(string text, TimeSpan timeout)
+    {
+        try
+        {
+            Guest.WaitForSerial(text, timeout);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"{e.Message}\ndaemon: {Daemon.Process.LogTail()}", e);
+        }
+    }
+
     /// <summary>
     /// Stops the daemon (asserting a clean exit) and starts a new one with the same
     /// configuration, logging to <paramref name="name"/>.log. Its tap is new: addressed again.
@@ -74,6 +95,7 @@ public sealed class GuestOnDaemon : IDisposable
     {
         Daemon = DaemonProcess.Start(config, _netns, name);
         _netns.WaitForInterface(Tap, StartTimeout);
+        _netns.SetMacAddress(Tap, TapMac);
         _netns.AddAddress(Tap, TestAddresses.HostCidr);
         _netns.SetUp(Tap);
     }

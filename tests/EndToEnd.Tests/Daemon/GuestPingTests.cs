@@ -21,8 +21,8 @@ public sealed class GuestPingTests(ITestOutputHelper output)
         // The guest stays up 2 s after its own pings, for the namespace's.
         using var link = GuestOnDaemon.Start(GuestOnDaemon.Config(workDir, role), netns, new GuestConfig { WaitSeconds = 2 });
 
-        link.Guest.WaitForSerial(GuestSerial.PingOk, GuestTimeout);
-        link.Guest.WaitForSerial(GuestSerial.Waiting, GuestTimeout);
+        link.WaitForSerial(GuestSerial.PingOk, GuestTimeout);
+        link.WaitForSerial(GuestSerial.Waiting, GuestTimeout);
         var hostPing = netns.Ping(TestAddresses.GuestIp);
         var relay = link.Daemon.Stats().Relay(0);
         Assert.True(hostPing.Succeeded, hostPing + link.Guest.Diagnostics() + link.Daemon.Process.LogTail());

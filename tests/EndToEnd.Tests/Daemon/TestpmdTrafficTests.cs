@@ -39,8 +39,13 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
         Assert.Equal(queues, running.Relay(HostToGuest).GuestRxQueues);
 
         Thread.Sleep(TrafficTime);
-        var sent = rig.Frontend(GuestToHost).Stop().PortTotals[0];
-        var received = rig.Frontend(HostToGuest).Stop().PortTotals[0];
+        var sent = rig.Frontend(GuestToHost).StopForwarding().PortTotals[0];
+        var received = rig.Frontend(HostToGuest).StopForwarding().PortTotals[0];
+        // testpmd's rings are still up: the daemon takes every frame sent, then the frontends go.
+        rig.Daemon.WaitForStats(
+            stats => stats.Relay(GuestToHost).VmToVf.RxPackets >= sent.TxPackets, Timeout, $"all {sent.TxPackets} frames taken from the guest");
+        rig.Frontend(GuestToHost).Stop();
+        rig.Frontend(HostToGuest).Stop();
         // Once the frontends are gone the daemon's counters are final.
         var final = rig.Daemon.WaitForStats(
             stats => !stats.Relay(GuestToHost).VmConnected && !stats.Relay(HostToGuest).VmConnected,
@@ -55,8 +60,8 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
         Assert.Equal(sent.TxPackets, fromGuest.RxPackets);
         Assert.Equal(sent.TxPackets, fromGuest.TxPackets);
         Assert.True(received.RxPackets > 0, rig.Frontend(HostToGuest).Process.LogTail());
-        // Frames the daemon put into the guest's rings after testpmd stopped polling were never
-        // read: at most one ring's worth per queue.
+        // Frames the daemon put into the guest's rings after testpmd stopped forwarding were
+        // never read: at most one ring's worth per queue.
         Assert.InRange(toGuest.TxPackets - received.RxPackets, 0, (long)RingSize * queues);
     }
 }

@@ -22,6 +22,14 @@ public abstract record TestpmdConfig
     public bool NoFlushRx { get; init; }
 
     /// <summary>
+    /// Commands on stdin (-i) instead of running at once: forwarding begins with
+    /// <see cref="TestpmdProcess.StartForwarding"/> and ends with
+    /// <see cref="TestpmdProcess.StopForwarding"/>, which leaves the port up, so the peer can
+    /// still take what was sent before testpmd disables the rings on quit.
+    /// </summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>
     /// lcore@CPU map: main lcore 0, forwarding lcore 1. On two CPUs the frontend and backend
     /// defaults are crossed, so each process's polling lcore gets a CPU of its own.
     /// </summary>
@@ -42,8 +50,8 @@ public abstract record TestpmdConfig
             // The default pool (155456 mbufs) does not fit in -m 512 without hugepages.
             "--total-num-mbufs=32768",
             $"--forward-mode={Forward.ToString().ToLowerInvariant()}",
-            "--stats-period", "1",
         ]);
+        arguments.AddRange(Interactive ? ["-i"] : ["--stats-period", "1"]);
         if (Forward == ForwardMode.TxOnly)
             arguments.Add($"--txpkts={TxPacketSize}");
         if (NoFlushRx)

@@ -1,15 +1,22 @@
+using System.Text.RegularExpressions;
+
 namespace VirtioForwarder.EndToEnd.Tests.Harness;
 
 /// <summary>
 /// A running dpdk-testpmd (<see cref="VirtioUserFrontend"/> or <see cref="VhostBackend"/>) with
 /// its own EAL --file-prefix, whose runtime files it removes once the process is gone.
 /// </summary>
-public sealed class TestpmdProcess : IDisposable
+public sealed partial class TestpmdProcess : IDisposable
 {
-    private TestpmdProcess(ManagedProcess process, string filePrefix)
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly bool _interactive;
+
+    private TestpmdProcess(ManagedProcess process, string filePrefix, bool interactive)
     {
         Process = process;
         FilePrefix = filePrefix;
+        _interactive = interactive;
     }
 
     public ManagedProcess Process { get; }
@@ -26,7 +33,20 @@ public sealed class TestpmdProcess : IDisposable
         var command = config.ToCommandLine(filePrefix);
         if (netns is not null)
             command = command.InNamespace(netns);
-        return new TestpmdProcess(ManagedProcess.Start(command, workDir.File($"{name}.log")), filePrefix);
+        var process = ManagedProcess.Start(command, workDir.File($"{name}.log"), keepStdinOpen: config.Interactive);
+        return new TestpmdProcess(process, filePrefix, config.Interactive);
+    }
+
+    /// <summary>Interactive testpmd: "start". It reads the command once its EAL and ports are up.</summary>
+    public void StartForwarding() => Process.WriteLine("start");
+
+    /// <summary>Interactive testpmd: "stop", which prints the forward totals; the ports stay up.</summary>
+    public TestpmdStats StopForwarding()
+    {
+        var from = Process.LineCount;
+        Process.WriteLine("stop");
+        Process.WaitForOutput(AccumulatedTotalsEnd(), CommandTimeout, from);
+        return Stats();
     }
 
     /// <summary>The samples (and, once stopped, the totals) logged so far.</summary>
@@ -35,6 +55,12 @@ public sealed class TestpmdProcess : IDisposable
     /// <summary>Stops testpmd with SIGINT (it prints its forward totals), cleans up, returns the stats.</summary>
     public TestpmdStats Stop()
     {
+        // "quit" closes the ports cleanly; signals remain the fallback.
+        if (_interactive && !Process.HasExited)
+        {
+            Process.WriteLine("quit");
+            Process.WaitForExit(CommandTimeout);
+        }
         Process.Stop(NativeSignals.SigInt);
         RemoveRuntimeFiles();
         return Stats();
@@ -59,4 +85,8 @@ public sealed class TestpmdProcess : IDisposable
             foreach (var file in Directory.GetFiles("/dev/hugepages", FilePrefix + "map_*"))
                 File.Delete(file);
     }
+
+    // The line that closes the "Accumulated forward statistics" block.
+    [GeneratedRegex(@"^\s*\+{20,}\s*$")]
+    private static partial Regex AccumulatedTotalsEnd();
 }
