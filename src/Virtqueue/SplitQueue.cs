@@ -111,6 +111,15 @@ public sealed unsafe partial class SplitQueue : IDisposable
         // Only the device writes used->idx, so the ring holds what this queue (or the device
         // before a migration or reconnection) last published.
         _usedIdx = Volatile.Read(ref UsedIdx);
+        // This device completes chains in order, so a ring it stopped has used->idx equal to the
+        // next avail index. A frontend that reconnects after the backend went away may not know
+        // that index (DPDK virtio_user always sends SET_VRING_BASE 0): as DPDK's vhost library
+        // does, resume where the used ring says rather than replay or skip chains.
+        if (_nextAvail != _usedIdx)
+        {
+            Log.Warning($"queue {Index}: SET_VRING_BASE {_nextAvail} but the used ring is at {_usedIdx}; resuming from {_usedIdx}");
+            _nextAvail = _usedIdx;
+        }
         return true;
     }
 

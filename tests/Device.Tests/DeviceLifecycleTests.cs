@@ -7,6 +7,8 @@ namespace VirtioForwarder.Device.Tests;
 
 public sealed class DeviceLifecycleTests : IDisposable
 {
+    private const ulong UsedRing = 0x2000;
+
     private readonly SocketFixture _f = new();
     private readonly GuestRam _ram = new(1 << 20);
 
@@ -50,6 +52,7 @@ public sealed class DeviceLifecycleTests : IDisposable
         fe.SetFeatures(Bit(VersionOne) | Bit(ProtocolFeaturesBit) | Bit(EventIdx));
         fe.SetProtocolFeatures((ulong)ProtocolFeatures.ReplyAck);
         fe.RequestAcks = true;
+        _ram.WriteU16(UsedRing + 2, 7); // a ring in progress: 7 chains used so far
         SetUpRing(fe, index: 1, avail: 7);
         Assert.Empty(device.LiveQueues.GuestTx); // PROTOCOL_FEATURES: disabled until enabled
 
@@ -59,6 +62,19 @@ public sealed class DeviceLifecycleTests : IDisposable
 
         Assert.Equal(7u, fe.GetVringBase(1));
         Assert.Empty(device.LiveQueues.GuestTx);
+    }
+
+    [Fact]
+    public void A_base_that_disagrees_with_the_used_ring_resumes_from_the_used_ring()
+    {
+        // DPDK virtio_user sends SET_VRING_BASE 0 after a backend reconnects; DPDK's vhost
+        // library then resumes from used->idx, and so do we (chains complete in order).
+        _f.Open("vu.sock", SocketMode.Server);
+        using var fe = Connect();
+        fe.SetFeatures(Bit(VersionOne));
+        _ram.WriteU16(UsedRing + 2, 4928);
+        SetUpRing(fe, index: 0, avail: 0);
+        Assert.Equal(4928u, fe.GetVringBase(0));
     }
 
     [Fact]
@@ -168,7 +184,7 @@ public sealed class DeviceLifecycleTests : IDisposable
         fe.SetVringBase(index, avail);
         fe.SetVringAddr(new VringAddress
         {
-            Index = index, DescUser = GuestRam.UserBase, AvailUser = GuestRam.UserBase + 0x1000, UsedUser = GuestRam.UserBase + 0x2000,
+            Index = index, DescUser = GuestRam.UserBase, AvailUser = GuestRam.UserBase + 0x1000, UsedUser = GuestRam.UserBase + UsedRing,
         });
         using var kick = EventFd.Create();
         fe.SetVringKick(index, kick.Fd);

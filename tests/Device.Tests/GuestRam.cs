@@ -20,5 +20,14 @@ internal sealed class GuestRam : IDisposable
 
     public MemoryRegion Region => new() { GuestPhysAddr = 0, MemorySize = Size, UserAddr = UserBase, MmapOffset = 0 };
 
+    /// <summary>Writes a u16 at <paramref name="offset"/>, as a guest driver would.</summary>
+    public unsafe void WriteU16(ulong offset, ushort value)
+    {
+        void* map = Libc.Mmap(null, (nuint)Size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, Fd, 0);
+        Assert.True(map != Libc.MAP_FAILED);
+        *(ushort*)((byte*)map + offset) = value;
+        Libc.Munmap(map, (nuint)Size);
+    }
+
     public void Dispose() => Libc.Close(Fd);
 }
