@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using VirtioForwarder.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
 
 namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 
@@ -6,9 +8,30 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 /// A daemon in client mode (-i) is stopped and started again while its frontend keeps listening
 /// on the socket: the new daemon connects, and the frontend's traffic flows again.
 /// </summary>
-public sealed class DaemonRestartTests
+public sealed class DaemonRestartTests(ITestOutputHelper output)
 {
+    private static readonly TimeSpan TrafficTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan GuestTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void TestpmdTrafficResumesThroughTheRestartedDaemon()
+    {
+        using var workDir = new TestWorkDir();
+        var config = new DaemonConfig(workDir) { Role = VhostSocketRole.FrontendListens, Ports = [DaemonPort.NullSink(0)] };
+        using var testpmd = new FrontendOnRelay(0, ForwardMode.TxOnly).Start(config);
+
+        using (var first = DaemonProcess.Start(config, name: "daemon-first"))
+        {
+            first.WaitForStats(stats => stats.Relay(0).VmToVf.RxPackets > 0, TrafficTimeout, "frames before the restart");
+            first.StopAndAssertCleanExit();
+        }
+        var clock = Stopwatch.StartNew();
+        using var second = DaemonProcess.Start(config, name: "daemon-second");
+        second.WaitForStats(stats => stats.Relay(0).VmToVf.RxPackets > 0, TrafficTimeout, "frames after the restart");
+        output.WriteLine($"traffic again {clock.Elapsed.TotalSeconds:F1} s after the new daemon was started");
+        second.StopAndAssertCleanExit();
+        Assert.False(testpmd.Process.HasExited, testpmd.Process.LogTail());
+    }
 
     [Fact]
     public void GuestPingsAgainThroughTheRestartedDaemon()
