@@ -33,8 +33,11 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
         Name = name;
         _options = options;
         _queues = new SplitQueue?[options.MaxQueuePairs * 2];
+        // IN_ORDER costs nothing: the queues already use every chain in the order it was made
+        // available, writing each used element (allowed by virtio 1.2 §2.7.9), and it puts DPDK's
+        // virtio_user on its faster in-order paths.
         _offeredFeatures = Bit(VersionOne) | Bit(AnyLayout) | Bit(IndirectDesc) | Bit(EventIdx) | Bit(Mq)
-            | Bit(VirtioNetFeatures.Mtu) | Bit(GuestAnnounce) | Bit(LogAll) | Bit(ProtocolFeaturesBit)
+            | Bit(VirtioNetFeatures.Mtu) | Bit(GuestAnnounce) | Bit(LogAll) | Bit(ProtocolFeaturesBit) | Bit(InOrder)
             | (options.MergeableRxBuffers ? Bit(MrgRxbuf) : 0);
     }
 

@@ -31,7 +31,7 @@ public sealed class DeviceLifecycleTests : IDisposable
         _f.Open("vu.sock", SocketMode.Server);
         using var fe = Connect();
         ulong features = fe.GetFeatures();
-        foreach (int bit in new[] { VersionOne, AnyLayout, IndirectDesc, EventIdx, Mq, LogAll, ProtocolFeaturesBit })
+        foreach (int bit in new[] { VersionOne, AnyLayout, IndirectDesc, EventIdx, Mq, LogAll, ProtocolFeaturesBit, InOrder })
             Assert.True(Has(features, bit), $"feature bit {bit} offered");
         Assert.False(Has(features, MrgRxbuf));
         Assert.Equal(32UL, fe.GetQueueNum());
