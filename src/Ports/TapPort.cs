@@ -27,9 +27,12 @@ public sealed unsafe class TapPort : IPort
     {
         if (PortSpec.InterfaceNameProblem(spec.InterfaceName) is { } problem)
             throw new ArgumentException(PortSpec.Describe(spec.Text, problem), nameof(spec));
+        bool created = !TapInterop.Exists(spec.InterfaceName);
         int fd = TapInterop.Attach(spec.InterfaceName, out string attachedName);
         try
         {
+            // An existing (persistent) tap keeps the address its owner gave it.
+            if (created) TapInterop.SetStableMac(attachedName);
             TapInterop.SetUp(attachedName);
         }
         catch

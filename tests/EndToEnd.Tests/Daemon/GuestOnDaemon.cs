@@ -12,14 +12,6 @@ public sealed class GuestOnDaemon : IDisposable
 {
     public const string Tap = "vfwdtap0";
 
-    /// <summary>
-    /// The host side's MAC. A tap is born with a random one, so a restarted daemon's tap would
-    /// have another: the guest, still caching the old one for 198.18.0.1, would send its pings
-    /// to an address the new tap ignores until its ARP entry expires (~30 s). Host sides keep
-    /// their identity across a daemon restart (as a VF does), so the test gives the tap a fixed one.
-    /// </summary>
-    public const string TapMac = "02:00:c6:12:00:01";
-
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly NetNamespace _netns;
@@ -95,7 +87,6 @@ public sealed class GuestOnDaemon : IDisposable
     {
         Daemon = DaemonProcess.Start(config, _netns, name);
         _netns.WaitForInterface(Tap, StartTimeout);
-        _netns.SetMacAddress(Tap, TapMac);
         _netns.AddAddress(Tap, TestAddresses.HostCidr);
         _netns.SetUp(Tap);
     }

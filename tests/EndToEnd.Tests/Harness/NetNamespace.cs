@@ -38,8 +38,6 @@ public sealed class NetNamespace : IDisposable
 
     public void SetUp(string interfaceName) => Ip("link", "set", interfaceName, "up");
 
-    public void SetMacAddress(string interfaceName, string mac) => Ip("link", "set", interfaceName, "address", mac);
-
     /// <summary>Waits for an interface that a process inside creates (a net_tap tap, the daemon's tap).</summary>
     public void WaitForInterface(string interfaceName, TimeSpan timeout)
     {
