@@ -50,7 +50,7 @@ public sealed class DaemonHost
             {
                 AttachStaticPorts(table);
                 if (!_o.DynamicSockets) OpenStaticSockets(table);
-                using var admin = new AdminServer(_o.ControlSocket, table.Snapshot);
+                using var admin = OpenAdminServer(table);
                 Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
                            $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
                 WaitForStopSignal();
@@ -90,6 +90,15 @@ public sealed class DaemonHost
         var pins = _o.Pins.ToDictionary(p => p.Relay, p => new CpuPair(p.VfToVmCpu, p.VmToVfCpu));
         var device = new DeviceOptions { MergeableRxBuffers = _o.MergeableRxBuffers };
         return new RelayTable(_o.MaxRelays, loop, device, placement, pins, _o.Poll);
+    }
+
+    private AdminServer OpenAdminServer(RelayTable table)
+    {
+        try { return new AdminServer(_o.ControlSocket, table.Snapshot); }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot create the control socket {_o.ControlSocket}: {e.Message}");
+        }
     }
 
     /// <summary>Upstream adds -P VFs before any socket exists and only logs a failure (contract §8).</summary>

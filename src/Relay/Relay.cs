@@ -154,6 +154,7 @@ public sealed class Relay : IDisposable
         }
         _sides.Port?.Dispose();
         _sides.Port = null;
+        _vmToPort.Dispose();
     }
 }
 

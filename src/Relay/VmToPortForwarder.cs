@@ -10,10 +10,11 @@ namespace VirtioForwarder.Relay;
 /// Without a port the frames are still taken from the guest, into a private sink, and counted as
 /// not-connected drops, so the guest's TX ring never stalls.
 /// </summary>
-public sealed class VmToPortForwarder(RelaySides sides) : Forwarder
+public sealed class VmToPortForwarder(RelaySides sides) : Forwarder, IDisposable
 {
     private readonly Frame[] _frames = new Frame[Batch];
-    private readonly IPort _sink = PortFactory.Open(PortSpec.Parse("null"));
+    // Made on first use: most relays always have a port, or never see a VM.
+    private IPort? _sink;
 
     public override int Poll()
     {
@@ -39,7 +40,7 @@ public sealed class VmToPortForwarder(RelaySides sides) : Forwarder
     private int Forward(SplitQueue q, Device.VhostUserNetDevice device)
     {
         var port = sides.Port;
-        var target = port ?? _sink;
+        var target = port ?? (_sink ??= PortFactory.Open(PortSpec.Parse("null")));
         int lent = target.AcquireTx(_frames);
         ulong oversizeBefore = q.OversizeDrops;
         int got = q.Dequeue(_frames.AsSpan(0, lent));
@@ -80,4 +81,6 @@ public sealed class VmToPortForwarder(RelaySides sides) : Forwarder
         if (sides.Device is not { } device) return;
         foreach (var q in device.LiveQueues.GuestTx) KickControl.Disarm(q);
     }
+
+    public void Dispose() => _sink?.Dispose();
 }

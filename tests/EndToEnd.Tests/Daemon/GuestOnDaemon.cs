@@ -25,7 +25,7 @@ public sealed class GuestOnDaemon : IDisposable
     public static DaemonConfig Config(TestWorkDir workDir, VhostSocketRole role) =>
         new(workDir) { Role = role, Ports = [DaemonPort.Tap(0, Tap)] };
 
-    public static GuestOnDaemon Start(DaemonConfig config, NetNamespace netns, GuestConfig guest)
+    public static GuestOnDaemon Start(DaemonConfig config, NetNamespace netns, GuestConfig guest, bool hugepageMemory = false)
     {
         var link = new GuestOnDaemon(netns);
         try
@@ -34,6 +34,7 @@ public sealed class GuestOnDaemon : IDisposable
             var options = new QemuGuestOptions(config.SocketPath(0))
             {
                 Role = config.Role, Reconnect = config.Role == VhostSocketRole.BackendListens, Guest = guest,
+                HugepageMemory = hugepageMemory,
             };
             if (config.Role == VhostSocketRole.BackendListens)
                 link.StartDaemon(config, "daemon");

@@ -11,15 +11,17 @@ public sealed class GuestPingTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan GuestTimeout = TimeSpan.FromSeconds(60);
 
+    /// <param name="hugepageMemory">Guest RAM on hugetlbfs (2 MiB pages, ./test reserves them) instead of a memfd.</param>
     [Theory]
-    [InlineData(VhostSocketRole.BackendListens)]
-    [InlineData(VhostSocketRole.FrontendListens)]
-    public void GuestAndNamespacePingEachOther(VhostSocketRole role)
+    [InlineData(VhostSocketRole.BackendListens, false)]
+    [InlineData(VhostSocketRole.FrontendListens, false)]
+    [InlineData(VhostSocketRole.BackendListens, true)]
+    public void GuestAndNamespacePingEachOther(VhostSocketRole role, bool hugepageMemory)
     {
         using var workDir = new TestWorkDir();
         using var netns = NetNamespace.Create();
         // The guest stays up 2 s after its own pings, for the namespace's.
-        using var link = GuestOnDaemon.Start(GuestOnDaemon.Config(workDir, role), netns, new GuestConfig { WaitSeconds = 2 });
+        using var link = GuestOnDaemon.Start(GuestOnDaemon.Config(workDir, role), netns, new GuestConfig { WaitSeconds = 2 }, hugepageMemory);
 
         link.WaitForSerial(GuestSerial.PingOk, GuestTimeout);
         link.WaitForSerial(GuestSerial.Waiting, GuestTimeout);
