@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace VirtioForwarder.EndToEnd.Tests.Harness;
 
 /// <summary>A program and its arguments, passed to exec without a shell.</summary>
@@ -21,6 +23,19 @@ public sealed record CommandLine(string Program, IReadOnlyList<string> Arguments
     /// stdbuf execs the program too, keeping the PID.
     /// </summary>
     public CommandLine WithLineBufferedStdout() => new("stdbuf", ["-oL", Program, .. Arguments]);
+
+    /// <summary>How to start it with all three standard streams redirected to the test.</summary>
+    public ProcessStartInfo ToRedirectedStartInfo()
+    {
+        var startInfo = new ProcessStartInfo(Program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in Arguments) startInfo.ArgumentList.Add(argument);
+        return startInfo;
+    }
 
     public override string ToString() => string.Join(' ', Arguments.Prepend(Program));
 }

@@ -9,16 +9,7 @@ public static class HostCommand
 
     public static CommandResult Run(CommandLine command, TimeSpan? timeout = null)
     {
-        var startInfo = new ProcessStartInfo(command.Program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in command.Arguments)
-            startInfo.ArgumentList.Add(argument);
-
-        using var process = Process.Start(startInfo)
+        using var process = Process.Start(command.ToRedirectedStartInfo())
             ?? throw new InvalidOperationException($"could not start `{command}`");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -24,15 +24,7 @@ public sealed class ManagedProcess : IDisposable
         Command = command;
         LogPath = logPath;
         _log = new StreamWriter(logPath) { AutoFlush = true };
-        var startInfo = new ProcessStartInfo(command.Program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in command.Arguments)
-            startInfo.ArgumentList.Add(argument);
-        _process = new Process { StartInfo = startInfo };
+        _process = new Process { StartInfo = command.ToRedirectedStartInfo() };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.Start();
