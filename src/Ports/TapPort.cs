@@ -13,6 +13,7 @@ public sealed unsafe class TapPort : IPort
     private readonly int _fd;
     private long _txErrors;
     private bool _disposed;
+    private bool _linkUp = true;
 
     private TapPort(string name, string interfaceName, int fd, int frameCapacity)
     {
@@ -51,7 +52,13 @@ public sealed unsafe class TapPort : IPort
     /// <summary>Frames the kernel refused for good (e.g. shorter than an Ethernet header), dropped as a NIC counts a transmit error.</summary>
     public long TxErrors => _txErrors;
 
-    public bool LinkUp => true;
+    /// <summary>
+    /// Whether the tap's fd still carries frames: a read failing with anything but EAGAIN (EBADFD
+    /// once the interface is destroyed, e.g. with its namespace) takes the link down, and the
+    /// next successful read brings it back. While down, the relay drops what it would send here
+    /// as link-down drops and does not wait on the fd, which would poll ready forever.
+    /// </summary>
+    public bool LinkUp => Volatile.Read(ref _linkUp);
 
     public int ReadinessFd => _fd;
 
@@ -61,11 +68,16 @@ public sealed unsafe class TapPort : IPort
         int n = 0;
         while (n < lent)
         {
-            // Fails with EAGAIN once the queue is empty; any other failure returns on the next poll too.
             nint got = Libc.Read(_fd, frames[n].Data, (nuint)frames[n].Capacity);
-            if (got <= 0) break;
+            if (got <= 0)
+            {
+                // EAGAIN: the queue is empty. Anything else: the device is gone or unusable.
+                if (got < 0 && Errno.Last != Errno.EAGAIN) Volatile.Write(ref _linkUp, false);
+                break;
+            }
             frames[n++].Length = (int)got;
         }
+        if (n > 0 && !_linkUp) Volatile.Write(ref _linkUp, true);
         return n;
     }
 

@@ -111,7 +111,9 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
     public override void PrepareSleep(List<int> waitFds)
     {
         var port = sides.Port;
-        if (port is null) return;
+        // A port whose link is down may poll ready forever (an error, not frames): wake on the
+        // worker's timeout and try it again instead.
+        if (port is null || !port.LinkUp) return;
         var queues = sides.Device?.LiveQueues.GuestRx ?? [];
         bool room = queues.Length == 0;
         foreach (var q in queues) room |= q.AvailableEntries > 0;
