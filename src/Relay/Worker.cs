@@ -87,12 +87,14 @@ public sealed unsafe class Worker : IDisposable
             foreach (var f in forwarders) moved += f.Poll();
             if (moved > 0 || _mode == PollMode.Busy) { idle = 0; continue; }
             if (++idle < SpinPasses) continue;
-            idle = 0;
-            Sleep(forwarders, waitFds, pollFds);
+            // After a sleep that timed out, nothing is expected: sleep again at once rather than
+            // spin another run of empty passes (an idle daemon should cost nothing).
+            idle = Sleep(forwarders, waitFds, pollFds) ? 0 : SpinPasses;
         }
     }
 
-    private void Sleep(Forwarder[] forwarders, List<int> waitFds, PollFd* pollFds)
+    /// <summary>Sleeps until a wait fd is ready or the timeout passes; false if it timed out with nothing ready.</summary>
+    private bool Sleep(Forwarder[] forwarders, List<int> waitFds, PollFd* pollFds)
     {
         waitFds.Clear();
         waitFds.Add(_wake.Fd);
@@ -100,14 +102,16 @@ public sealed unsafe class Worker : IDisposable
         // Work may have arrived between the last pass and arming the notifications.
         int moved = 0;
         foreach (var f in forwarders) moved += f.Poll();
+        int ready = 1;
         if (moved == 0)
         {
             int n = Math.Min(waitFds.Count, MaxWaitFds);
             for (int i = 0; i < n; i++) pollFds[i] = new PollFd { Fd = waitFds[i], Events = Libc.POLLIN };
-            Libc.Poll(pollFds, (nuint)n, SleepTimeoutMs);
+            ready = Libc.Poll(pollFds, (nuint)n, SleepTimeoutMs);
             _wake.Drain();
         }
         foreach (var f in forwarders) f.EndSleep();
+        return ready != 0;
     }
 
     private static int Pin(int cpu)
