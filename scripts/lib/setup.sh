@@ -4,7 +4,7 @@
 # dpdk (with its recommends: the PMD packages), dpdk-dev (holds dpdk-testpmd), QEMU and a guest
 # kernel with a busybox initramfs, the tools the test guest and namespaces need, and libzmq.
 VFWD_PACKAGES="dpdk dpdk-dev qemu-system-x86 linux-image-amd64 busybox-static kmod cpio ethtool
-  iproute2 file xz-utils procps libzmq5"
+  iproute2 file xz-utils procps libzmq5 python3-zmq"
 
 install_packages() {
   local missing=()
