@@ -23,7 +23,7 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
     private ulong _features;
     private GuestMemory? _memory;
     private DirtyLog? _dirtyLog;
-    private EventFd? _backendChannel;
+    private Connection? _backendChannel;
     private byte _status;
     private int _broken;
     private QueueSet _live = QueueSet.Empty;
@@ -119,7 +119,7 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
     public void SetBackendReqFd(int fd)
     {
         _backendChannel?.Dispose();
-        _backendChannel = new EventFd(fd); // held open for backend-initiated messages (IOTLB misses, later)
+        _backendChannel = new Connection(fd); // for backend-initiated messages (IOTLB misses, later)
     }
 
     private QueueFeatures QueueFeatures() => new(
