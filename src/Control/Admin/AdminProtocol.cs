@@ -17,7 +17,10 @@ public static class AdminProtocol
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static string DefaultPath(string pidDirectory) => Path.Combine(pidDirectory, "virtio-forwarder.ctl");
+    /// <summary>The socket's file name in the pid directory, unless --control-socket names another.</summary>
+    public const string FileName = "virtio-forwarder.ctl";
+
+    public static string DefaultPath(string pidDirectory) => Path.Combine(pidDirectory, FileName);
 }
 
 public sealed record AdminRequest(string Command);

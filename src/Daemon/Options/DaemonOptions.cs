@@ -16,7 +16,7 @@ public enum PortControlSource { ZeroMq, FileIpc, Ovsdb }
 public sealed record DaemonOptions
 {
     public const string PidFileName = "virtio-forwarder.pid";
-    public const string ControlSocketFileName = "virtio-forwarder.ctl";
+    public const string ControlSocketFileName = Control.Admin.AdminProtocol.FileName;
     public const string DefaultPidDirectory = "/var/run";
     public const string DefaultHugeDirectory = "/mnt/huge";
     public const string DefaultOvsdbSocket = "/usr/local/var/run/openvswitch/db.sock";
