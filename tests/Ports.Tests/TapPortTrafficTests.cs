@@ -9,13 +9,17 @@ public unsafe class TapPortTrafficTests
 {
     private static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Matches an ARP frame of <paramref name="operation"/> whose target is the test's peer address.</summary>
+    private static Func<byte[], bool> IsArpAboutPeer(ushort operation) =>
+        f => ReadArp(f) is { } arp && arp.Operation == operation && arp.TargetIp.Equals(TapInNamespace.PeerAddress);
+
     [Fact]
     public void ReceivesTheArpRequestsOfAPingFromTheNamespace()
     {
         using var lab = TapInNamespace.Create();
         using var ping = lab.Namespace.Start("busybox", "ping", "-c", "1", "-W", "1", TapInNamespace.PeerAddress.ToString());
 
-        var request = lab.WaitForFrame(f => ReadArp(f) is { Operation: ArpRequest } arp && arp.TargetIp.Equals(TapInNamespace.PeerAddress), FrameTimeout);
+        var request = lab.WaitForFrame(IsArpAboutPeer(ArpRequest), FrameTimeout);
 
         Assert.NotNull(request);
         Assert.Equal(EtherTypeArp, EtherType(request));
@@ -39,7 +43,7 @@ public unsafe class TapPortTrafficTests
         Assert.Equal(packetsBefore + 1, lab.Namespace.ReadCounter(lab.Interface, "rx_packets"));
         Assert.Equal(bytesBefore + request.Length, lab.Namespace.ReadCounter(lab.Interface, "rx_bytes"));
         // The kernel understood it: it answers.
-        var reply = lab.WaitForFrame(f => ReadArp(f) is { Operation: ArpReply } arp && arp.TargetIp.Equals(TapInNamespace.PeerAddress), FrameTimeout);
+        var reply = lab.WaitForFrame(IsArpAboutPeer(ArpReply), FrameTimeout);
         Assert.NotNull(reply);
         Assert.Equal(TapInNamespace.PeerMac, ReadArp(reply)!.TargetMac);
         Assert.Equal(0, lab.Port.TxErrors);
@@ -51,7 +55,7 @@ public unsafe class TapPortTrafficTests
         using var lab = TapInNamespace.Create();
         using var ping = lab.Namespace.Start("busybox", "ping", "-c", "1", "-W", "5", TapInNamespace.PeerAddress.ToString());
 
-        var who = lab.WaitForFrame(f => ReadArp(f) is { Operation: ArpRequest } arp && arp.TargetIp.Equals(TapInNamespace.PeerAddress), FrameTimeout);
+        var who = lab.WaitForFrame(IsArpAboutPeer(ArpRequest), FrameTimeout);
         Assert.NotNull(who);
         Assert.Equal(1, lab.Send(BuildArp(ArpReply, TapInNamespace.PeerMac, TapInNamespace.PeerAddress, lab.KernelMac, TapInNamespace.KernelAddress)));
         var echo = lab.WaitForFrame(f => IsEchoRequest(f), FrameTimeout);
