@@ -2,9 +2,11 @@
 # reserves hugepages. Sourced, not run.
 
 # dpdk (with its recommends: the PMD packages), dpdk-dev (holds dpdk-testpmd), QEMU and a guest
-# kernel with a busybox initramfs, the tools the test guest and namespaces need, and libzmq.
+# kernel with a busybox initramfs, the tools the test guest and namespaces need, libzmq, and Open
+# vSwitch for the OVSDB tests (openvswitch-common: ovsdb-server, ovsdb-tool, ovsdb-client;
+# openvswitch-switch: vswitch.ovsschema, ovs-vsctl).
 VFWD_PACKAGES="dpdk dpdk-dev qemu-system-x86 linux-image-amd64 busybox-static kmod cpio ethtool
-  iproute2 file xz-utils procps libzmq5 python3-zmq"
+  iproute2 file xz-utils procps libzmq5 python3-zmq openvswitch-common openvswitch-switch"
 
 install_packages() {
   local missing=()
@@ -15,7 +17,16 @@ install_packages() {
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q "${missing[@]}" >/dev/null
+  # Packages with services (openvswitch-switch) would start them on install; the tests start
+  # their own ovsdb-server, so a policy-rc.d that denies every start is in place meanwhile.
+  local own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  local rc=0
+  apt-get install -y -q "${missing[@]}" >/dev/null || rc=$?
+  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
+  return $rc
 }
 
 # 512 x 2 MiB pages on /dev/hugepages, for hugepage-backed guests and DPDK.
