@@ -17,10 +17,21 @@ public sealed class LegacyPortControl(IRelayControl relays, NetdevResolver resol
     private readonly Dictionary<string, ResolvedPort> _attached = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>
+    /// Carries out one change for a monitor thread. Whatever fails is logged here: an exception
+    /// escaping a monitor's thread would end the daemon, and the next row or command must still work.
+    /// </summary>
     public void Apply(PortChange change)
     {
-        if (change.IsAdd) Add(change.Intent);
-        else Remove(change.Intent);
+        try
+        {
+            if (change.IsAdd) Add(change.Intent);
+            else Remove(change.Intent);
+        }
+        catch (Exception e)
+        {
+            Log.Error($"{change}: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     public void Add(PortIntent intent)

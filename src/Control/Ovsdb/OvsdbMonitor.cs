@@ -35,8 +35,10 @@ public sealed class OvsdbMonitor : IDisposable
         _thread.Start();
     }
 
+    private volatile bool _connected;
+
     /// <summary>True while a connection is up and its monitor was accepted.</summary>
-    public bool Connected { get; private set; }
+    public bool Connected => _connected;
 
     private void Run()
     {
@@ -49,7 +51,7 @@ public sealed class OvsdbMonitor : IDisposable
             }
             finally
             {
-                Connected = false;
+                _connected = false;
                 lock (_lock) { _socket?.Dispose(); _socket = null; }
             }
             _stop.Wait(_retry);
@@ -87,7 +89,7 @@ public sealed class OvsdbMonitor : IDisposable
 
     private void OnConnected()
     {
-        Connected = true;
+        _connected = true;
         _lastProblem = null;
         Log.Notice($"OVSDB monitor: watching Interface rows through {_path}");
     }

@@ -10,6 +10,9 @@ internal sealed class FakeRelays(int count = 8) : IRelayControl
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>Makes AttachDevice throw, as a broken implementation might.</summary>
+    public bool Broken { get; set; }
+
     public string? DeviceOf(int relay) => _devices[relay];
 
     public int RelayCount => count;
@@ -24,6 +27,7 @@ internal sealed class FakeRelays(int count = 8) : IRelayControl
     public AttachResult AttachDevice(int relay, DeviceRequest device)
     {
         Calls.Add($"attach {relay} {device.Key}");
+        if (Broken) throw new InvalidOperationException("broken");
         if (_devices[relay] is not null) return AttachResult.Occupied;
         _devices[relay] = device.Key;
         return AttachResult.Ok;

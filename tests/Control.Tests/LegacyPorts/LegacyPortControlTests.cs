@@ -64,5 +64,15 @@ public sealed class LegacyPortControlTests : IDisposable
         Assert.Empty(_relays.Calls);
     }
 
+    [Fact]
+    public void A_failure_inside_the_relays_is_logged_not_thrown_at_the_monitor()
+    {
+        _relays.Broken = true;
+        _control.Apply(PortChange.Add(new PortIntent("veth1", 4)));
+        _relays.Broken = false;
+        _control.Apply(PortChange.Add(new PortIntent("veth1", 4)));
+        Assert.Equal("netdev:veth1", _relays.DeviceOf(4));
+    }
+
     public void Dispose() => _sysfs.Dispose();
 }
