@@ -4,9 +4,11 @@
 # dpdk (with its recommends: the PMD packages), dpdk-dev (holds dpdk-testpmd), QEMU and a guest
 # kernel with a busybox initramfs, the tools the test guest and namespaces need, libzmq, and Open
 # vSwitch for the OVSDB tests (openvswitch-common: ovsdb-server, ovsdb-tool, ovsdb-client;
-# openvswitch-switch: vswitch.ovsschema, ovs-vsctl).
+# openvswitch-switch: vswitch.ovsschema, ovs-vsctl), and python3-protobuf with Debian's protoc for
+# upstream's Python control clients (a module from a newer protoc is refused by that runtime).
 VFWD_PACKAGES="dpdk dpdk-dev qemu-system-x86 linux-image-amd64 busybox-static kmod cpio ethtool
-  iproute2 file xz-utils procps libzmq5 python3-zmq openvswitch-common openvswitch-switch"
+  iproute2 file xz-utils procps libzmq5 python3-zmq openvswitch-common openvswitch-switch
+  python3-protobuf protobuf-compiler"
 
 install_packages() {
   local missing=()
