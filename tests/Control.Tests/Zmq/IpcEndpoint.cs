@@ -5,7 +5,12 @@ internal sealed class IpcEndpoint : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("vfwd-zmq-").FullName;
 
-    public string Name => $"ipc://{_directory}/port_control";
+    public string Name => For("port_control");
+
+    /// <summary>Another endpoint in the same directory.</summary>
+    public string For(string service) => $"ipc://{_directory}/{service}";
+
+    public string PathOf(string service) => $"{_directory}/{service}";
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
