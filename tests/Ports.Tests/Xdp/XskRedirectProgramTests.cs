@@ -1,0 +1,23 @@
+using VirtioForwarder.Ports.Xdp;
+
+namespace VirtioForwarder.Ports.Tests.Xdp;
+
+/// <summary>The program's encoding, checked against the instruction set document byte by byte.</summary>
+public sealed class XskRedirectProgramTests
+{
+    [Fact]
+    public void TheProgramRedirectsTheRxQueueThroughTheMapWithPassAsDefault()
+    {
+        var bytes = XskRedirectProgram.Instructions(0x2A).SelectMany(BitConverter.GetBytes).ToArray();
+        byte[] expected =
+        [
+            0x61, 0x12, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, // ldxw r2, [r1+16]
+            0x18, 0x11, 0x00, 0x00, 0x2A, 0x00, 0x00, 0x00, // lddw r1, map fd 42
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0xb7, 0x03, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, // mov r3, 2
+            0x85, 0x00, 0x00, 0x00, 0x33, 0x00, 0x00, 0x00, // call 51
+            0x95, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // exit
+        ];
+        Assert.Equal(expected, bytes);
+    }
+}
