@@ -37,7 +37,7 @@ public abstract unsafe class ZmqSocket : IDisposable
         }
     }
 
-    private void SetOption(int option, int value) =>
+    internal void SetOption(int option, int value) =>
         SetOption(option, &value, sizeof(int));
 
     internal void SetOption(int option, long value) =>

@@ -1,43 +1,27 @@
-using System.CommandLine;
 using System.Net.Sockets;
 using VirtioForwarder.Control.Admin;
 using VirtioForwarder.Relay;
 
-namespace VirtioForwarder.Cli;
+namespace VirtioForwarder.Cli.Stats;
 
-/// <summary><c>vfwdctl stats</c>: per-relay, per-direction counters with drops by reason.</summary>
-internal static class StatsCommand
+/// <summary>
+/// <c>vfwdctl stats --control-socket PATH</c>: the counters over the daemon's local admin
+/// channel, which carries drops by reason that upstream's protobuf has no field for.
+/// </summary>
+internal static class AdminStats
 {
-    public static Command Create()
-    {
-        var socket = new Option<string>("--control-socket")
-        {
-            Description = "the daemon's admin socket (its --control-socket)",
-            DefaultValueFactory = _ => AdminProtocol.DefaultPath("/var/run"),
-        };
-        var json = new Option<bool>("--json") { Description = "print the daemon's JSON reply as it is" };
-        var all = new Option<bool>("--all") { Description = "include relays with neither a VM nor a port" };
-        var command = new Command("stats", "show relay counters") { socket, json, all };
-        command.SetAction(result => Run(result.GetValue(socket)!, result.GetValue(json), result.GetValue(all)));
-        return command;
-    }
-
-    private static int Run(string socketPath, bool json, bool all)
+    public static int Run(string socketPath, bool json, bool all)
     {
         string reply;
         try { reply = AdminClient.Request(socketPath, "stats"); }
         catch (Exception e) when (e is SocketException or IOException)
         {
-            Console.Error.WriteLine($"vfwdctl: cannot reach the daemon at {socketPath}: {e.Message}");
-            return 1;
+            throw new CliException($"cannot reach the daemon at {socketPath}: {e.Message}");
         }
         if (json) { Console.WriteLine(reply); return 0; }
         var parsed = AdminClient.Parse(reply);
         if (!parsed.Ok || parsed.Stats is null)
-        {
-            Console.Error.WriteLine($"vfwdctl: {parsed.Error}");
-            return 1;
-        }
+            throw new CliException(parsed.Error ?? "the daemon sent no stats");
         foreach (var r in parsed.Stats.Relays)
             if (all || r.Port is not null || r.VmConnected) Print(r);
         return 0;

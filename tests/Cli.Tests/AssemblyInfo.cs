@@ -1,0 +1,2 @@
+// The command tests capture Console.Out and Console.Error, which are process-wide.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
