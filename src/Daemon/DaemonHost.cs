@@ -4,7 +4,6 @@ using VirtioForwarder.Control.Admin;
 using VirtioForwarder.Daemon.Options;
 using VirtioForwarder.Device;
 using VirtioForwarder.Platform;
-using VirtioForwarder.Ports;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon;
@@ -48,8 +47,9 @@ public sealed class DaemonHost
             var table = CreateRelays(loop);
             try
             {
-                AttachStaticPorts(table);
-                if (!_o.DynamicSockets) OpenStaticSockets(table);
+                var control = CreateControl(table);
+                AttachStaticPorts(control);
+                if (!_o.DynamicSockets) OpenStaticSockets(control);
                 using var admin = OpenAdminServer(table);
                 Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
                            $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
@@ -86,7 +86,7 @@ public sealed class DaemonHost
 
     private RelayTable CreateRelays(EventLoop loop)
     {
-        var placement = new CpuPlacement(_o.WorkerCpus.Cpus);
+        var placement = new CpuPlacement(_o.WorkerCpus.Cpus, NumaTopology.Read());
         var pins = _o.Pins.ToDictionary(p => p.Relay, p => new CpuPair(p.VfToVmCpu, p.VmToVfCpu));
         var device = new DeviceOptions { MergeableRxBuffers = _o.MergeableRxBuffers };
         return new RelayTable(_o.MaxRelays, loop, device, placement, pins, _o.Poll);
@@ -101,41 +101,52 @@ public sealed class DaemonHost
         }
     }
 
-    /// <summary>Upstream adds -P VFs before any socket exists and only logs a failure (contract §8).</summary>
-    private void AttachStaticPorts(RelayTable table)
-    {
-        foreach (var p in _o.StaticPorts)
-        {
-            try { table.AttachPort(p.RelayId, PortSpec.Parse(p.Spec)); }
-            catch (Exception e) when (e is FormatException or ArgumentException or SystemCallException or IOException or NotSupportedException)
-            {
-                Log.Error($"relay {p.RelayId}: cannot attach port {p.Spec}: {e.Message}");
-            }
-        }
-    }
-
-    private void OpenStaticSockets(RelayTable table)
+    /// <summary>What the control services act through; sockets it opens at run time follow the daemon's mode and owner.</summary>
+    private RelayControl CreateControl(RelayTable table)
     {
         var mode = _o.VhostUserClient ? SocketMode.Client : SocketMode.Server;
         // Client mode neither chowns nor cleans up: QEMU owns those files (contract §10.6).
         var ownership = mode == SocketMode.Server ? ResolveOwnership() : SocketOwnership.Inherit;
-        if (mode == SocketMode.Server && !Directory.Exists(_o.VhostPath)) CreateSocketDirectory(ownership);
-        for (int i = 0; i < table.Count; i++)
+        var pins = _o.Pins.Select(p => new Control.Model.RelayPin(p.Relay, p.VfToVmCpu, p.VmToVfCpu)).ToArray();
+        return new RelayControl(table, pins, mode, ownership);
+    }
+
+    /// <summary>Upstream adds -P VFs before any socket exists and only logs a failure (contract §8); RelayControl logs it.</summary>
+    private void AttachStaticPorts(RelayControl control)
+    {
+        foreach (var p in _o.StaticPorts) control.AttachDevice(p.RelayId, Control.Model.DeviceRequest.Single(p.Spec));
+    }
+
+    /// <summary>All sockets of the template at start-up; any failure is fatal (contract §10.2).</summary>
+    private void OpenStaticSockets(RelayControl control)
+    {
+        if (!control.ClientMode && !Directory.Exists(_o.VhostPath)) CreateSocketDirectory(control.SocketOwnership);
+        for (int i = 0; i < control.RelayCount; i++)
         {
-            try { table.OpenSocket(i, _o.SocketPath(i), mode, ownership); }
-            catch (Exception e)
-            {
-                throw new StartupException($"relay {i}: cannot create socket {_o.SocketPath(i)}: {e.Message}");
-            }
+            if (control.OpenSocket(i, _o.SocketPath(i)) != Control.Model.SocketResult.Ok)
+                throw new StartupException($"start-up failed: relay {i} has no socket {_o.SocketPath(i)}");
         }
     }
 
-    /// <summary>Sockets are chowned only where the wanted owner differs from the process's (contract §9.2).</summary>
+    /// <summary>
+    /// Sockets are chowned only where the wanted owner differs from the process's (contract §9.2).
+    /// A user or group that does not exist is fatal with static sockets and ignored with dynamic ones.
+    /// </summary>
     private SocketOwnership ResolveOwnership()
     {
-        int uid = OwnerResolver.ResolveUser(_o.SocketUser);
-        int gid = OwnerResolver.ResolveGroup(_o.SocketGroup);
+        int? uid = Resolve(() => OwnerResolver.ResolveUser(_o.SocketUser));
+        int? gid = Resolve(() => OwnerResolver.ResolveGroup(_o.SocketGroup));
         return new SocketOwnership(uid != Libc.GetEuid() ? uid : null, gid != Libc.GetEgid() ? gid : null);
+    }
+
+    private int? Resolve(Func<int> lookup)
+    {
+        try { return lookup(); }
+        catch (StartupException e) when (_o.DynamicSockets)
+        {
+            Log.Warning(e.Message);
+            return null;
+        }
     }
 
     private void CreateSocketDirectory(SocketOwnership ownership)

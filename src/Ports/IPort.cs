@@ -28,4 +28,7 @@ public interface IPort : IDisposable
 
     /// <summary>An fd that polls readable when frames wait to be received, or -1 if the port must be polled (a source that is always ready).</summary>
     int ReadinessFd { get; }
+
+    /// <summary>The NUMA node of the device behind the port, or -1 when unknown or not tied to one; relays prefer worker CPUs there (contract §10.5).</summary>
+    int NumaNode => -1;
 }

@@ -7,12 +7,12 @@ namespace VirtioForwarder.Relay;
 /// batch per queue and returns how many frames it handled; before the worker sleeps it asks for
 /// notifications and names the fds whose readiness means there is work again.
 /// </summary>
-public abstract class Forwarder
+public abstract class Forwarder(int queuePairs)
 {
     /// <summary>Frames moved per queue per pass: DPDK's MAX_PKT_BURST.</summary>
     public const int Batch = 32;
 
-    public DirectionCounters Counters { get; } = new();
+    public DirectionCounters Counters { get; } = new(queuePairs);
 
     public abstract int Poll();
 

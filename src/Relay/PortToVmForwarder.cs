@@ -9,7 +9,7 @@ namespace VirtioForwarder.Relay;
 /// RX queues by flow, and writes them into guest memory. With no VM connected, frames a port
 /// receives are counted as not-connected drops; a generating port is not asked for frames at all.
 /// </summary>
-public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
+public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs)
 {
     private readonly Frame[] _frames = new Frame[Batch];
     private Frame[][] _byQueue = [];
@@ -25,7 +25,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
             if (port.ReadinessFd < 0) return 0;
             int n = port.Receive(_frames);
             Count(n);
-            Counters.DroppedNotConnected += n;
+            Counters.AddDrops(DropReason.NotConnected, n);
             return n;
         }
         return queues.Length == 1 ? ForwardToOne(queues[0]) : ForwardSpread(queues);
@@ -67,11 +67,11 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
             var batch = _byQueue[qi].AsSpan(0, _queueFill[qi]);
             if (batch.IsEmpty) continue;
             var q = queues[qi];
-            if (!q.TryEnter()) { Counters.DroppedQueueFull += batch.Length; continue; }
+            if (!q.TryEnter()) { Counters.AddDrops(DropReason.QueueFull, q.Index / 2, batch.Length); continue; }
             try
             {
                 if (q.IsLive) Deliver(q, batch);
-                else Counters.DroppedNotConnected += batch.Length;
+                else Counters.AddDrops(DropReason.NotConnected, q.Index / 2, batch.Length);
             }
             finally { q.Exit(); }
         }
@@ -86,11 +86,11 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides) : Forwarder
         // Taken frames include those the guest's buffers were too small for (no MRG_RXBUF).
         int tooSmall = (int)(q.RxBufferTooSmallDrops - tooSmallBefore);
         var c = Counters;
-        c.DroppedOversize += tooSmall;
         c.TxPackets += taken - tooSmall;
         if (tooSmall == 0)
             for (int i = 0; i < taken; i++) c.TxBytes += frames[i].Length;
-        c.DroppedQueueFull += frames.Length - taken;
+        else c.AddDrops(DropReason.Oversize, q.Index / 2, tooSmall);
+        if (taken < frames.Length) c.AddDrops(DropReason.QueueFull, q.Index / 2, frames.Length - taken);
     }
 
     private void Count(int n)

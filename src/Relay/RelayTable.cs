@@ -1,45 +1,63 @@
 using VirtioForwarder.Device;
 using VirtioForwarder.Platform;
-using VirtioForwarder.Ports;
 
 namespace VirtioForwarder.Relay;
 
 /// <summary>
-/// Every relay of the daemon, indexed by virtio id (upstream: 0..63), with the control loop that
-/// runs their sockets. Sockets are opened and closed on the loop thread.
+/// Every relay of the daemon, indexed by virtio id (upstream: 0..63), the workers they share (one
+/// per worker CPU), and the control loop that runs their sockets. Sockets are opened and closed on
+/// the loop thread.
 /// </summary>
 public sealed class RelayTable : IDisposable
 {
     private readonly Relay[] _relays;
     private readonly EventLoop _loop;
     private readonly DeviceOptions _deviceOptions;
+    private readonly WorkerPool _workers;
 
     public RelayTable(int count, EventLoop loop, DeviceOptions deviceOptions, CpuPlacement placement,
         IReadOnlyDictionary<int, CpuPair> pins, PollMode mode)
     {
         _loop = loop;
         _deviceOptions = deviceOptions;
+        _workers = new WorkerPool(placement.WorkerCpus, mode);
+        Placement = placement;
+        var shared = new RelayShared(placement, _workers, deviceOptions.MaxQueuePairs);
         _relays = new Relay[count];
-        for (int i = 0; i < count; i++) _relays[i] = new Relay(i, placement, pins.GetValueOrDefault(i), mode);
+        for (int i = 0; i < count; i++) _relays[i] = new Relay(i, shared, pins.GetValueOrDefault(i));
     }
 
     public int Count => _relays.Length;
 
     public Relay this[int id] => _relays[id];
 
-    /// <summary>Gives relay <paramref name="id"/> a vhost-user socket and listens or connects. Throws if a server socket cannot be made.</summary>
+    public CpuPlacement Placement { get; }
+
+    /// <summary>The worker threads started so far: at most one per worker CPU.</summary>
+    public IReadOnlyList<Worker> Workers => _workers.Started;
+
+    /// <summary>
+    /// Gives relay <paramref name="id"/> a vhost-user socket and listens or connects. Throws if a
+    /// server socket cannot be made; the relay is then left without a socket.
+    /// </summary>
     public void OpenSocket(int id, string path, SocketMode mode, SocketOwnership ownership)
     {
         _loop.Invoke(() =>
         {
+            var relay = _relays[id];
             var socket = new VhostUserSocket(path, mode, _loop, _deviceOptions, ownership);
-            _relays[id].AttachSocket(socket);
-            socket.Open();
+            relay.AttachSocket(socket);
+            try { socket.Open(); }
+            catch
+            {
+                relay.DetachSocket();
+                throw;
+            }
         });
     }
 
-    /// <summary>Opens the port <paramref name="spec"/> names and attaches it to relay <paramref name="id"/>.</summary>
-    public void AttachPort(int id, PortSpec spec) => _relays[id].AttachPort(PortFactory.Open(spec));
+    /// <summary>Disconnects relay <paramref name="id"/>'s VM and closes its socket (deleting the file if this daemon created it).</summary>
+    public void CloseSocket(int id) => _loop.Invoke(() => _relays[id].DetachSocket());
 
     public IReadOnlyList<RelaySnapshot> Snapshot() => _relays.Select(r => r.Snapshot()).ToArray();
 
@@ -50,5 +68,6 @@ public sealed class RelayTable : IDisposable
             foreach (var r in _relays) r.DetachSocket();
         });
         foreach (var r in _relays) r.Dispose();
+        _workers.Dispose();
     }
 }

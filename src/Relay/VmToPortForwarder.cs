@@ -10,7 +10,7 @@ namespace VirtioForwarder.Relay;
 /// Without a port the frames are still taken from the guest, into a private sink, and counted as
 /// not-connected drops, so the guest's TX ring never stalls.
 /// </summary>
-public sealed class VmToPortForwarder(RelaySides sides) : Forwarder, IDisposable
+public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs), IDisposable
 {
     private readonly Frame[] _frames = new Frame[Batch];
     // Made on first use: most relays always have a port, or never see a VM.
@@ -45,7 +45,8 @@ public sealed class VmToPortForwarder(RelaySides sides) : Forwarder, IDisposable
         ulong oversizeBefore = q.OversizeDrops;
         int got = q.Dequeue(_frames.AsSpan(0, lent));
         var c = Counters;
-        c.DroppedOversize += (long)(q.OversizeDrops - oversizeBefore);
+        int queue = q.Index / 2;
+        if (q.OversizeDrops != oversizeBefore) c.AddDrops(DropReason.Oversize, queue, (long)(q.OversizeDrops - oversizeBefore));
         if (q.BrokenReason is { } reason) device.ReportBroken(reason);
 
         long bytes = 0;
@@ -55,8 +56,8 @@ public sealed class VmToPortForwarder(RelaySides sides) : Forwarder, IDisposable
         if (port is null || !port.LinkUp)
         {
             target.Transmit(_frames, 0);
-            if (port is null) c.DroppedNotConnected += got;
-            else c.DroppedLinkDown += got;
+            if (port is null) c.AddDrops(DropReason.NotConnected, queue, got);
+            else c.AddDrops(DropReason.LinkDown, queue, got);
             return got;
         }
         int sent = port.Transmit(_frames, got);
@@ -65,7 +66,7 @@ public sealed class VmToPortForwarder(RelaySides sides) : Forwarder, IDisposable
         else
         {
             for (int i = 0; i < sent; i++) c.TxBytes += _frames[i].Length;
-            c.DroppedQueueFull += got - sent;
+            c.AddDrops(DropReason.QueueFull, queue, got - sent);
         }
         return got;
     }

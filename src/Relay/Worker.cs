@@ -3,7 +3,8 @@ using VirtioForwarder.Platform;
 namespace VirtioForwarder.Relay;
 
 /// <summary>
-/// A thread pinned to one CPU that polls its forwarders in a loop. In adaptive mode, after a run
+/// A thread pinned to one CPU that polls the forwarders placed there, of any relay, in a loop
+/// (see <see cref="WorkerPool"/>). In adaptive mode, after a run
 /// of empty passes it asks for notifications, checks once more, and sleeps in poll(2) on the
 /// forwarders' fds and its own wake-up eventfd, so an idle relay costs no CPU and the first frame
 /// after idle waits only for a wake-up, not for a timer.
@@ -21,18 +22,17 @@ public sealed unsafe class Worker : IDisposable
     private readonly Thread _thread;
     private volatile Forwarder[] _forwarders = [];
     private volatile bool _stopping;
-    private volatile int _cpu;
     private long _passes;
 
     public Worker(int cpu, PollMode mode, string name)
     {
-        _cpu = cpu;
+        Cpu = cpu;
         _mode = mode;
         _thread = new Thread(Run) { Name = name, IsBackground = true };
         _thread.Start();
     }
 
-    public int Cpu => _cpu;
+    public int Cpu { get; }
     /// <summary>The OS thread id, once the thread runs (tests check its affinity).</summary>
     public int ThreadId { get; private set; }
 
@@ -48,24 +48,25 @@ public sealed unsafe class Worker : IDisposable
         Wake();
     }
 
-    /// <summary>Moves the worker to another CPU at its next pass.</summary>
-    public void Repin(int cpu)
-    {
-        _cpu = cpu;
-        Wake();
-    }
-
     /// <summary>
-    /// Returns once the worker has begun a new pass, so a forwarder removed before the call is no
-    /// longer running (the control thread uses this before closing what the forwarder used).
+    /// Returns true once the worker has begun a new pass, so a forwarder removed before the call
+    /// is no longer running and no sleep still holds it (the control thread uses this before closing
+    /// what the forwarder used, or before another worker takes the forwarder over); false if that
+    /// took longer than <paramref name="timeout"/> (upstream waits 1 s for its workers, §10.4).
     /// </summary>
-    public void WaitForPass()
+    public bool WaitForPass(TimeSpan timeout)
     {
-        if (Thread.CurrentThread == _thread) return;
+        if (Thread.CurrentThread == _thread) return true;
         long start = Volatile.Read(ref _passes);
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         Wake();
         var spin = new SpinWait();
-        while (Volatile.Read(ref _passes) < start + 2 && _thread.IsAlive) spin.SpinOnce();
+        while (Volatile.Read(ref _passes) < start + 2 && _thread.IsAlive)
+        {
+            if (Environment.TickCount64 > deadline) return false;
+            spin.SpinOnce();
+        }
+        return true;
     }
 
     /// <summary>Ends a sleep early: something changed (a device or port came or went).</summary>
@@ -74,13 +75,12 @@ public sealed unsafe class Worker : IDisposable
     private void Run()
     {
         ThreadId = Libc.GetTid();
-        int pinned = -1;
+        Pin(Cpu);
         var waitFds = new List<int>(MaxWaitFds);
         var pollFds = stackalloc PollFd[MaxWaitFds];
         int idle = 0;
         while (!_stopping)
         {
-            if (pinned != _cpu) pinned = Pin(_cpu);
             var forwarders = _forwarders;
             Volatile.Write(ref _passes, _passes + 1);
             int moved = 0;
@@ -114,11 +114,10 @@ public sealed unsafe class Worker : IDisposable
         return ready != 0;
     }
 
-    private static int Pin(int cpu)
+    private static void Pin(int cpu)
     {
         try { CpuAffinity.PinCurrentThread(cpu); }
         catch (SystemCallException e) { Log.Warning($"cannot pin worker to CPU {cpu}: {e.Message}"); }
-        return cpu;
     }
 
     public void Dispose()

@@ -15,6 +15,8 @@ public static class AdminProtocol
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Relay states by upstream's names (VIRTIO_READY, DPDK_ADDED, ...), as its stats show them.
+        Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>The socket's file name in the pid directory, unless --control-socket names another.</summary>

@@ -1,0 +1,163 @@
+using VirtioForwarder.Control.Model;
+using VirtioForwarder.Device;
+using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
+using VirtioForwarder.Relay;
+
+namespace VirtioForwarder.Daemon;
+
+/// <summary>
+/// The daemon's side of the control seam: what the control services may do to relays, over the
+/// relay table. Calls from several service threads are serialised by one lock; each change
+/// touches only the relay it names, so the other relays keep forwarding. A relay id must be below
+/// <see cref="RelayCount"/> (the services check ids and answer with upstream's codes).
+/// </summary>
+public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> startupPins, SocketMode socketMode, SocketOwnership ownership)
+    : IRelayControl
+{
+    private readonly Lock _gate = new();
+
+    public int RelayCount => table.Count;
+
+    public IReadOnlyList<int> WorkerCpus => table.Placement.WorkerCpus;
+
+    public IReadOnlyList<RelayPin> StartupPins => startupPins;
+
+    public bool ClientMode => socketMode == SocketMode.Client;
+
+    /// <summary>Who owns the socket files this daemon creates (server mode).</summary>
+    public SocketOwnership SocketOwnership => ownership;
+
+    public RelayStatus Status(int relay)
+    {
+        var s = table[relay].Snapshot();
+        return new RelayStatus(s.Id, s.SocketPath, s.Device, ToContract(s.VmState), ToContract(s.PortState),
+            s.VfToVmCpu, s.VmToVfCpu, s.NumaNode, s.VfToVm, s.VmToVf);
+    }
+
+    public AttachResult AttachDevice(int relay, DeviceRequest device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        lock (_gate)
+        {
+            var target = table[relay];
+            if (target.PortState != PortState.Uninit) return AttachResult.Occupied;
+            if (device.IsBond)
+            {
+                Log.Error($"relay {relay}: cannot attach bond {device.Key}: bonds are not supported yet");
+                return AttachResult.ConfigureFailed;
+            }
+            var (port, result) = Open(relay, device.Key);
+            if (port is null) return result;
+            if (!target.AttachPort(port, device.Key))
+            {
+                port.Dispose();
+                return AttachResult.Occupied;
+            }
+            return AttachResult.Ok;
+        }
+    }
+
+    /// <summary>A spec that does not parse, or names no such device, is NotFound; one the kernel will not open is ConfigureFailed.</summary>
+    private static (IPort? Port, AttachResult Result) Open(int relay, string key)
+    {
+        try
+        {
+            return (PortFactory.Open(PortSpec.Parse(key)), AttachResult.Ok);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            Log.Error($"relay {relay}: cannot attach port {key}: {e.Message}");
+            return (null, AttachResult.NotFound);
+        }
+        catch (Exception e) when (e is SystemCallException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            Log.Error($"relay {relay}: cannot attach port {key}: {e.Message}");
+            return (null, AttachResult.ConfigureFailed);
+        }
+    }
+
+    public DetachResult DetachDevice(int relay)
+    {
+        lock (_gate)
+        {
+            var target = table[relay];
+            if (target.PortState == PortState.Uninit) return DetachResult.NotAttached;
+            return target.DetachPort() ? DetachResult.Ok : DetachResult.Timeout;
+        }
+    }
+
+    public bool IsDeviceInUse(string key)
+    {
+        for (int i = 0; i < table.Count; i++)
+            if (string.Equals(table[i].DeviceKey, key, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    public SocketResult OpenSocket(int relay, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        lock (_gate)
+        {
+            if (table[relay].SocketPath is not null || IsSocketInUse(path)) return SocketResult.Conflict;
+            try
+            {
+                table.OpenSocket(relay, path, socketMode, ownership);
+                return SocketResult.Ok;
+            }
+            catch (InvalidOperationException e)
+            {
+                Log.Error($"relay {relay}: cannot create socket {path}: {e.Message}");
+                return SocketResult.Failed;
+            }
+        }
+    }
+
+    public SocketResult CloseSocket(int relay)
+    {
+        lock (_gate)
+        {
+            if (table[relay].SocketPath is null) return SocketResult.Conflict;
+            try
+            {
+                table.CloseSocket(relay);
+                return SocketResult.Ok;
+            }
+            catch (InvalidOperationException e)
+            {
+                Log.Error($"relay {relay}: cannot close its socket: {e.Message}");
+                return SocketResult.Failed;
+            }
+        }
+    }
+
+    public bool MoveDirection(int relay, RelayDirection direction, int cpu)
+    {
+        lock (_gate)
+            return table[relay].MoveDirection(direction == RelayDirection.VfToVm ? Direction.VfToVm : Direction.VmToVf, cpu);
+    }
+
+    private bool IsSocketInUse(string path)
+    {
+        for (int i = 0; i < table.Count; i++)
+            if (string.Equals(table[i].SocketPath, path, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    private static VmSideState ToContract(VmState s) => s switch
+    {
+        VmState.Ready => VmSideState.VIRTIO_READY,
+        VmState.Removing1 => VmSideState.VIRTIO_REMOVING1,
+        VmState.Removing2 => VmSideState.VIRTIO_REMOVING2,
+        _ => VmSideState.VIRTIO_UNINIT,
+    };
+
+    private static VfSideState ToContract(PortState s) => s switch
+    {
+        PortState.Added => VfSideState.DPDK_ADDED,
+        PortState.Ready => VfSideState.DPDK_READY,
+        PortState.Removing1 => VfSideState.DPDK_REMOVING1,
+        PortState.Removing2 => VfSideState.DPDK_REMOVING2,
+        _ => VfSideState.DPDK_UNINIT,
+    };
+}
