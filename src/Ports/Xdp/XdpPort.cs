@@ -131,6 +131,7 @@ public sealed unsafe class XdpPort : IPort
 
     public int AcquireTx(Span<Frame> frames)
     {
+        ReturnUnsentTxFrames(0);
         ReclaimTxFrames();
         if (_txFreeCount < frames.Length && TxInFlight > 0 && _socket.Tx.NeedsWakeup)
         {
@@ -172,8 +173,7 @@ public sealed unsafe class XdpPort : IPort
             descriptor.Options = 0;
         }
         tx.Submit(queued);
-        for (int i = (int)reserved; i < _txLentCount; i++) _txFree[_txFreeCount++] = _txLent[i];
-        _txLentCount = 0;
+        ReturnUnsentTxFrames((int)reserved);
         if (queued > 0 && tx.NeedsWakeup) _socket.WakeTx();
         return (int)reserved;
     }
@@ -198,6 +198,13 @@ public sealed unsafe class XdpPort : IPort
         for (uint i = 0; i < room; i++) fill.Address(first + i) = _rxLent[i] & ~(ulong)(XskSocket.FrameSize - 1);
         fill.Submit(room);
         _rxLentCount = 0;
+    }
+
+    /// <summary>Puts the lent TX buffers from <paramref name="first"/> on back on the free list (a caller that acquires again without transmitting loses none).</summary>
+    private void ReturnUnsentTxFrames(int first)
+    {
+        for (int i = first; i < _txLentCount; i++) _txFree[_txFreeCount++] = _txLent[i];
+        _txLentCount = 0;
     }
 
     /// <summary>Takes the frames the kernel has finished sending back onto the free list.</summary>

@@ -90,6 +90,18 @@ public sealed unsafe class XdpPortTrafficTests
         Assert.Equal(good, received);
     }
 
+    [Fact]
+    public void AcquiringAgainWithoutTransmittingLosesNoBuffer()
+    {
+        using var veth = VethInNamespace.Create();
+        using var port = veth.OpenPort(new XdpPortOptions { FrameCount = 256 });
+        var frames = new Frame[256];
+        Assert.Equal(128, port.AcquireTx(frames));
+        Assert.Equal(128, port.AcquireTx(frames));
+        Assert.Equal(0, port.Transmit(frames, 0));
+        Assert.Equal(128, port.AcquireTx(frames));
+    }
+
     /// <summary>Opens a port and its peer, then runs <paramref name="round"/> for frames [first, first + PerRound) of each round.</summary>
     private static void InRounds(XdpAttachMode? mode, Action<VethInNamespace, XdpPort, PeerPacketSocket, Frame[], int> round)
     {
