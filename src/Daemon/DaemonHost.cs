@@ -4,6 +4,7 @@ using VirtioForwarder.Control.Admin;
 using VirtioForwarder.Daemon.Options;
 using VirtioForwarder.Device;
 using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon;
@@ -108,7 +109,8 @@ public sealed class DaemonHost
         // Client mode neither chowns nor cleans up: QEMU owns those files (contract §10.6).
         var ownership = mode == SocketMode.Server ? ResolveOwnership() : SocketOwnership.Inherit;
         var pins = _o.Pins.Select(p => new Control.Model.RelayPin(p.Relay, p.VfToVmCpu, p.VmToVfCpu)).ToArray();
-        return new RelayControl(table, pins, mode, ownership);
+        // PCI and netdev ports, of -P and of the control services alike, open with the driver --port-driver names.
+        return new RelayControl(table, pins, mode, ownership) { PortOptions = new PortOpenOptions { Driver = _o.PortDriver } };
     }
 
     /// <summary>Upstream adds -P VFs before any socket exists and only logs a failure (contract §8); RelayControl logs it.</summary>

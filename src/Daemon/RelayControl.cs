@@ -28,6 +28,9 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
     /// <summary>Who owns the socket files this daemon creates (server mode).</summary>
     public SocketOwnership SocketOwnership => ownership;
 
+    /// <summary>How ports are opened: the driver of PCI and netdev ports, where sysfs is.</summary>
+    public PortOpenOptions PortOptions { get; init; } = new();
+
     public RelayStatus Status(int relay)
     {
         var s = table[relay].Snapshot();
@@ -59,13 +62,13 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
     }
 
     /// <summary>A spec that does not parse, or names no such device, is NotFound; one the kernel will not open is ConfigureFailed.</summary>
-    private static (IPort? Port, AttachResult Result) Open(int relay, string key)
+    private (IPort? Port, AttachResult Result) Open(int relay, string key)
     {
         try
         {
-            return (PortFactory.Open(PortSpec.Parse(key)), AttachResult.Ok);
+            return (PortFactory.Open(PortSpec.Parse(key), PortOptions), AttachResult.Ok);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException or FileNotFoundException)
         {
             Log.Error($"relay {relay}: cannot attach port {key}: {e.Message}");
             return (null, AttachResult.NotFound);

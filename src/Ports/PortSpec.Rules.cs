@@ -25,7 +25,7 @@ public sealed partial record PortSpec
     /// <summary>What the kernel would refuse in an interface name (its dev_valid_name rules), or null if nothing.</summary>
     internal static string? InterfaceNameProblem(string name)
     {
-        if (name.Length == 0) return "missing interface name; expected tap:<ifname>";
+        if (name.Length == 0) return "missing interface name; expected tap:<ifname> or netdev:<ifname>";
         if (Encoding.UTF8.GetByteCount(name) > MaxInterfaceNameBytes)
             return $"interface name '{name}' is longer than {MaxInterfaceNameBytes} bytes";
         if (name is "." or "..") return $"interface name '{name}' is not allowed";

@@ -4,25 +4,14 @@ using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Ports;
 
-/// <summary>The ioctls that create a TAP device and bring it up (linux/if_tun.h, linux/sockios.h).</summary>
+/// <summary>The ioctls that create a TAP device and give it an address (linux/if_tun.h, linux/sockios.h).</summary>
 internal static unsafe class TapInterop
 {
     public const int ENOBUFS = 105;
 
-    private const nuint TUNSETIFF = 0x400454ca, SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914,
-        SIOCSIFHWADDR = 0x8924, SIOCGIFINDEX = 0x8933;
+    private const nuint TUNSETIFF = 0x400454ca, SIOCSIFHWADDR = 0x8924;
     private const ushort ARPHRD_ETHER = 1;
-    private const short IFF_UP = 0x0001, IFF_TAP = 0x0002, IFF_NO_PI = 0x1000;
-    private const int AF_INET = 2, SOCK_DGRAM = 2;
-    private const int IfNameSize = 16;
-
-    /// <summary>struct ifreq: the name, then a 24-byte union of which these ioctls use the flags.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = 40)]
-    private struct IfReq
-    {
-        public fixed byte Name[IfNameSize];
-        public short Flags;
-    }
+    private const short IFF_TAP = 0x0002, IFF_NO_PI = 0x1000;
 
     /// <summary>
     /// Opens a non-blocking queue of TAP <paramref name="name"/>, creating the device or attaching
@@ -32,7 +21,7 @@ internal static unsafe class TapInterop
     {
         int fd = Libc.Open("/dev/net/tun", Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
         if (fd < 0) throw Failure(name, "open /dev/net/tun");
-        var request = Request(name, IFF_TAP | IFF_NO_PI);
+        var request = NetDeviceIoctl.Request(name, IFF_TAP | IFF_NO_PI);
         if (Libc.Ioctl(fd, TUNSETIFF, &request) < 0)
         {
             var failure = Failure(name, "ioctl TUNSETIFF");
@@ -43,36 +32,18 @@ internal static unsafe class TapInterop
         return fd;
     }
 
-    /// <summary>Sets interface <paramref name="name"/> administratively up, as <c>ip link set up</c> does.</summary>
-    public static void SetUp(string name) => WithSocket(name, socket =>
-    {
-        var request = Request(name, 0);
-        if (Libc.Ioctl(socket, SIOCGIFFLAGS, &request) < 0) throw Failure(name, "ioctl SIOCGIFFLAGS");
-        request.Flags |= IFF_UP;
-        if (Libc.Ioctl(socket, SIOCSIFFLAGS, &request) < 0) throw Failure(name, "ioctl SIOCSIFFLAGS");
-    });
-
     /// <summary>True if a network interface of that name exists in this namespace.</summary>
-    public static bool Exists(string name)
-    {
-        bool exists = false;
-        WithSocket(name, socket =>
-        {
-            var request = Request(name, 0);
-            exists = Libc.Ioctl(socket, SIOCGIFINDEX, &request) == 0;
-        });
-        return exists;
-    }
+    public static bool Exists(string name) => NetDeviceIoctl.Index(name) != 0;
 
     /// <summary>
     /// Gives a TAP this daemon created a MAC address derived from its name: locally administered,
     /// unicast, and the same after every restart, so the host side keeps the address its peers'
     /// ARP caches hold (a fresh random one would cut them off until those entries expire).
     /// </summary>
-    public static void SetStableMac(string name) => WithSocket(name, socket =>
+    public static void SetStableMac(string name) => NetDeviceIoctl.WithSocket(name, socket =>
     {
-        var request = Request(name, 0);
-        var address = (ushort*)((byte*)&request + IfNameSize);
+        var request = NetDeviceIoctl.Request(name);
+        var address = (ushort*)((byte*)&request + NetDeviceIoctl.IfNameSize);
         address[0] = ARPHRD_ETHER;
         StableMac(name).CopyTo(new Span<byte>(address + 1, 6));
         if (Libc.Ioctl(socket, SIOCSIFHWADDR, &request) < 0) throw Failure(name, "ioctl SIOCSIFHWADDR");
@@ -84,22 +55,6 @@ internal static unsafe class TapInterop
         ulong hash = 0xcbf29ce484222325;
         foreach (byte b in Encoding.UTF8.GetBytes(name)) hash = (hash ^ b) * 0x100000001b3;
         return [0x02, (byte)hash, (byte)(hash >> 8), (byte)(hash >> 16), (byte)(hash >> 24), (byte)(hash >> 32)];
-    }
-
-    private static void WithSocket(string name, Action<int> use)
-    {
-        int socket = Libc.Socket(AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-        if (socket < 0) throw Failure(name, "socket");
-        try { use(socket); }
-        finally { Libc.Close(socket); }
-    }
-
-    // The name must already be valid (PortSpec.InterfaceNameProblem); the NUL comes from the zeroed struct.
-    private static IfReq Request(string name, short flags)
-    {
-        var request = new IfReq { Flags = flags };
-        Encoding.UTF8.GetBytes(name, new Span<byte>(request.Name, IfNameSize - 1));
-        return request;
     }
 
     // Made before anything else is called, so it carries the failed call's errno.

@@ -34,7 +34,7 @@ public sealed unsafe class TapPort : IPort
         {
             // An existing (persistent) tap keeps the address its owner gave it.
             if (created) TapInterop.SetStableMac(attachedName);
-            TapInterop.SetUp(attachedName);
+            NetDeviceIoctl.SetUp(attachedName);
         }
         catch
         {

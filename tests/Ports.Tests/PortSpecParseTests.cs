@@ -31,12 +31,42 @@ public class PortSpecParseTests
     }
 
     [Theory]
-    [InlineData("", "unknown kind; expected null, null:<size> or tap:<ifname>")]
-    [InlineData("foo", "unknown kind; expected null, null:<size> or tap:<ifname>")]
+    [InlineData("0000:05:08.2", "0000:05:08.2")]
+    [InlineData("0000:05:1f.7", "0000:05:1f.7")]
+    [InlineData("ABCD:EF:0A.0", "abcd:ef:0a.0")]
+    [InlineData("05:08.2", "0000:05:08.2")]
+    [InlineData("aF:1E.3", "0000:af:1e.3")]
+    public void APciAddressNamesAFunctionAsSysfsSpellsIt(string text, string address)
+    {
+        Assert.Equal(new PortSpec(PortKind.Pci, text, PciAddress: address), PortSpec.Parse(text));
+    }
+
+    [Theory]
+    [InlineData("netdev:eth0", "eth0")]
+    [InlineData("netdev:enp5s0f1v2", "enp5s0f1v2")]
+    public void NetdevNamesAKernelInterface(string text, string name)
+    {
+        Assert.Equal(new PortSpec(PortKind.Netdev, text, InterfaceName: name), PortSpec.Parse(text));
+    }
+
+    [Theory]
+    [InlineData("", "unknown kind; expected null, null:<size>, tap:<ifname>, netdev:<ifname> or a PCI address (dddd:bb:ss.f)")]
+    [InlineData("foo", "unknown kind; expected null, null:<size>, tap:<ifname>, netdev:<ifname> or a PCI address")]
     [InlineData("NULL", "unknown kind")]
     [InlineData(" null", "unknown kind")]
     [InlineData("foo:1", "unknown kind")]
-    [InlineData("0000:05:08.1", "unknown kind")]
+    [InlineData("0000:05:08.8", "unknown kind")]
+    [InlineData("0000:05:20.1", "unknown kind")]
+    [InlineData("000:05:08.1", "unknown kind")]
+    [InlineData("0000:5:08.1", "unknown kind")]
+    [InlineData("0000:05:08.1 ", "unknown kind")]
+    [InlineData("0000:05:08.1\n", "unknown kind")]
+    [InlineData("0000:05:08", "unknown kind")]
+    [InlineData("05:08", "unknown kind")]
+    [InlineData("netdev", "missing interface name")]
+    [InlineData("netdev:", "missing interface name; expected tap:<ifname> or netdev:<ifname>")]
+    [InlineData("netdev:sixteen-chars-xy", "is longer than 15 bytes")]
+    [InlineData("netdev:a/b", "interface name 'a/b' contains '/'")]
     [InlineData("null:", "missing frame size")]
     [InlineData("null:abc", "frame size 'abc' is not a decimal integer")]
     [InlineData("null:-64", "frame size '-64' is not a decimal integer")]

@@ -1,10 +1,8 @@
 using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon.Options;
-
-/// <summary>How host ports are driven (<c>--port-driver</c>, our extension).</summary>
-public enum PortDriver { Auto, Xdp, Packet }
 
 /// <summary>Where VF add/remove requests come from (contract §8, rows -Z and -I; §8.4).</summary>
 public enum PortControlSource { ZeroMq, FileIpc, Ovsdb }

@@ -1,5 +1,6 @@
 using System.Text;
 using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon.Options;

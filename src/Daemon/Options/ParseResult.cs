@@ -1,3 +1,5 @@
+using VirtioForwarder.Ports.Netdev;
+
 namespace VirtioForwarder.Daemon.Options;
 
 /// <summary>What the command line asks the daemon to do.</summary>
@@ -44,9 +46,8 @@ public sealed record ParseResult(ParseOutcome Outcome, DaemonOptions? Options, s
 /// <param name="SysfsRoot">Where <c>bus/pci/devices/&lt;PCI&gt;</c> is looked up for <c>-P</c>.</param>
 public sealed record ParserEnvironment(string SysfsRoot)
 {
-    public const string SysfsRootVariable = "VIRTIOFWD_SYSFS_ROOT";
+    public const string SysfsRootVariable = NetdevLocator.SysfsRootVariable;
 
     /// <summary><c>$VIRTIOFWD_SYSFS_ROOT</c>, or <c>/sys</c> when it is unset or empty.</summary>
-    public static ParserEnvironment FromProcess() =>
-        new(Environment.GetEnvironmentVariable(SysfsRootVariable) is { Length: > 0 } root ? root : "/sys");
+    public static ParserEnvironment FromProcess() => new(NetdevLocator.SysfsRootFromEnvironment());
 }

@@ -94,6 +94,17 @@ public class PathOptionTests : CommandLineTestBase
         Assert.Equal([new StaticPort(Pci, 4)], Ok("-C1", "--add-pci-vf=" + Pci + "=4").StaticPorts);
     }
 
+    /// <summary>Our extension: lspci's short form (domain 0000) names the same device.</summary>
+    [Theory]
+    [InlineData("05:08.1")]
+    [InlineData("0000:05:08.1")]
+    public void PciAddressesInOtherSpellingsNameTheDevice(string spec)
+    {
+        StaticPort port = Ok("-C1", $"-P{spec}=2").StaticPorts.Single();
+        Assert.Equal(new StaticPort(spec, 2), port);
+        Assert.True(port.IsPciAddress);
+    }
+
     [Fact]
     public void MissingPciDeviceFails() =>
         Assert.Equal("Error with option '-P': Invalid PCI device '0000:05:08.2'", Fail("-C1", "-P0000:05:08.2=1"));
@@ -101,7 +112,8 @@ public class PathOptionTests : CommandLineTestBase
     [Theory]
     [InlineData("..=1")]
     [InlineData(".=1")]
-    [InlineData("05:08.1=1")]
+    [InlineData("05:08.2=1")]
+    [InlineData("0000:05:08.8=1")]
     [InlineData("=1")]
     [InlineData("0000:05:08.1")]
     [InlineData("0000:05:08.1=")]
@@ -114,8 +126,9 @@ public class PathOptionTests : CommandLineTestBase
     [Fact]
     public void OurPortSpecsAreKeptAsWritten()
     {
-        DaemonOptions o = Ok("-C1", "-Pnull=0", "-P", "null:9000=1", "--add-pci-vf", "tap:vfwd0=2", "-Ptap:a=b=3");
-        Assert.Equal([new StaticPort("null", 0), new StaticPort("null:9000", 1), new StaticPort("tap:vfwd0", 2), new StaticPort("tap:a=b", 3)],
+        DaemonOptions o = Ok("-C1", "-Pnull=0", "-P", "null:9000=1", "--add-pci-vf", "tap:vfwd0=2", "-Ptap:a=b=3", "-Pnetdev:eth9=4");
+        Assert.Equal([new StaticPort("null", 0), new StaticPort("null:9000", 1), new StaticPort("tap:vfwd0", 2), new StaticPort("tap:a=b", 3),
+                new StaticPort("netdev:eth9", 4)],
             o.StaticPorts);
         Assert.All(o.StaticPorts, p => Assert.False(p.IsPciAddress));
     }

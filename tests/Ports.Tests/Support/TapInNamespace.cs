@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.NetworkInformation;
-using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Ports.Tests.Support;
 
@@ -9,24 +8,29 @@ namespace VirtioForwarder.Ports.Tests.Support;
 /// 198.18.0.1/24 there; the test plays the host at 198.18.0.2 through the port. Dispose closes
 /// the port (removing the tap) and deletes the namespace.
 /// </summary>
-public sealed unsafe class TapInNamespace : IDisposable
+public sealed class TapInNamespace : IKernelPeerLab
 {
-    public static readonly IPAddress KernelAddress = IPAddress.Parse("198.18.0.1");
-    public static readonly IPAddress PeerAddress = IPAddress.Parse("198.18.0.2");
-    public static readonly byte[] PeerMac = [0x02, 0, 0, 0, 0, 0x02];
+    public static readonly IPAddress KernelAddress = IKernelPeerLab.KernelAddress;
+    public static readonly IPAddress PeerAddress = IKernelPeerLab.PeerAddress;
+    public static readonly byte[] PeerMac = IKernelPeerLab.PeerMac;
 
-    private readonly Frame[] _frames = new Frame[32];
+    private readonly PortExchange _exchange;
 
     private TapInNamespace(TestNamespace ns, TapPort port, byte[] kernelMac)
     {
         Namespace = ns;
         Port = port;
         KernelMac = kernelMac;
+        _exchange = new PortExchange(port);
     }
 
     public TestNamespace Namespace { get; }
     public TapPort Port { get; }
     public string Interface => Port.InterfaceName;
+
+    IPort IKernelPeerLab.Port => Port;
+
+    string IKernelPeerLab.KernelInterface => Interface;
 
     /// <summary>The MAC address of the namespace's end of the tap.</summary>
     public byte[] KernelMac { get; }
@@ -53,31 +57,10 @@ public sealed unsafe class TapInNamespace : IDisposable
     }
 
     /// <summary>Receives, waiting on the port's readiness fd, until a frame matches; null after the timeout.</summary>
-    public byte[]? WaitForFrame(Func<byte[], bool> wanted, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var poll = new PollFd { Fd = Port.ReadinessFd, Events = Libc.POLLIN };
-            Libc.Poll(&poll, 1, 100);
-            int n = Port.Receive(_frames);
-            for (int i = 0; i < n; i++)
-            {
-                var frame = _frames[i].Bytes.ToArray();
-                if (wanted(frame)) return frame;
-            }
-        }
-        return null;
-    }
+    public byte[]? WaitForFrame(Func<byte[], bool> wanted, TimeSpan timeout) => _exchange.WaitForFrame(wanted, timeout);
 
     /// <summary>Sends one frame through the port; returns what Transmit returned.</summary>
-    public int Send(byte[] frame)
-    {
-        Assert.True(Port.AcquireTx(_frames.AsSpan(0, 1)) == 1);
-        frame.CopyTo(new Span<byte>(_frames[0].Data, _frames[0].Capacity));
-        _frames[0].Length = frame.Length;
-        return Port.Transmit(_frames, 1);
-    }
+    public int Send(byte[] frame) => _exchange.Send(frame);
 
     public void Dispose()
     {

@@ -17,6 +17,10 @@ public static class TestFrames
 
     public static byte[] SourceMac(ReadOnlySpan<byte> frame) => frame.Slice(6, 6).ToArray();
 
+    /// <summary>Matches an ARP frame of <paramref name="operation"/> whose target is <paramref name="target"/>.</summary>
+    public static Func<byte[], bool> IsArpAbout(ushort operation, IPAddress target) =>
+        f => ReadArp(f) is { } arp && arp.Operation == operation && arp.TargetIp.Equals(target);
+
     /// <summary>An ARP frame's operation and addresses, or null for any other frame.</summary>
     public static Arp? ReadArp(ReadOnlySpan<byte> frame)
     {

@@ -1,0 +1,148 @@
+using VirtioForwarder.Platform;
+using static VirtioForwarder.Ports.Packet.PacketInterop;
+
+namespace VirtioForwarder.Ports.Packet;
+
+/// <summary>
+/// The TPACKET_V3 receive ring: blocks the kernel fills with variable-sized frames and hands over
+/// whole (TP_STATUS_USER) when full or when the retire timer fires. Frames are lent in place; a
+/// block read to its end goes back to the kernel at the next <see cref="Receive"/>, since IPort's
+/// frames stay valid until then. Only the receiving thread uses it.
+/// </summary>
+internal sealed unsafe class PacketRxRing
+{
+    /// <summary>Blocks in the ring: the kernel fills one while we read others.</summary>
+    public const int BlockCount = 16;
+
+    /// <summary>
+    /// How long a partly filled block waits before the kernel hands it over: the latency a lone
+    /// frame (a ping) sees, and the rate of wake-ups when traffic is sparse.
+    /// </summary>
+    public const int RetireTimeoutMs = 1;
+
+    // The frame size only has to satisfy packet_set_ring's checks; V3 frames take what they need.
+    private const int NominalFrameSize = 2048;
+    private const int MinBlockSize = 1 << 17;
+
+    // Room before the frame for the tpacket3_hdr, sockaddr_ll, alignment and a virtio_net_hdr.
+    private const int FrameHeadroom = 256;
+
+    private readonly byte* _base;
+    private readonly int _capacity;
+    private int _block;          // the block being read, or next to be opened
+    private bool _opened;        // _block is ours and partly read
+    private int _left;           // frames not yet read in _block
+    private byte* _next;         // the next frame's tpacket3_hdr in _block
+    private int _finished;       // blocks before _block read to their end, held until the next Receive
+
+    public PacketRxRing(byte* ringBase, int frameCapacity)
+    {
+        _base = ringBase;
+        _capacity = frameCapacity;
+        BlockSize = BlockSizeFor(frameCapacity);
+    }
+
+    public int BlockSize { get; }
+
+    public int Bytes => BlockSize * BlockCount;
+
+    /// <summary>Frames dropped for not fitting a buffer of the port's frame capacity.</summary>
+    public long Oversize { get; private set; }
+
+    /// <summary>Frames dropped because their virtio-net header was not usable (<see cref="VnetHeader"/>).</summary>
+    public long BadOffload { get; private set; }
+
+    public static int BlockSizeFor(int frameCapacity) =>
+        (int)Math.Max(MinBlockSize, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(frameCapacity + FrameHeadroom)));
+
+    public static TpacketReq3 Request(int blockSize) => new()
+    {
+        BlockSize = (uint)blockSize,
+        BlockCount = BlockCount,
+        FrameSize = NominalFrameSize,
+        FrameCount = (uint)(blockSize / NominalFrameSize * BlockCount),
+        RetireBlockTimeoutMs = RetireTimeoutMs,
+    };
+
+    public int Receive(Span<Frame> frames)
+    {
+        ReturnFinishedBlocks();
+        int n = 0;
+        while (n < frames.Length)
+        {
+            if (_left == 0 && !OpenNextBlock()) break;
+            var header = (Tpacket3Header*)_next;
+            _next = header->NextOffset == 0 ? null : _next + header->NextOffset;
+            _left--;
+            if (Take(header, ref frames[n])) n++;
+        }
+        return n;
+    }
+
+    private bool Take(Tpacket3Header* header, ref Frame frame)
+    {
+        byte* data = (byte*)header + header->MacOffset;
+        int length = (int)header->SnapLength;
+        bool tagged = (header->Status & TP_STATUS_VLAN_VALID) != 0;
+        if (header->SnapLength != header->Length || length + (tagged ? VlanTag.Size : 0) > _capacity)
+        {
+            Oversize++;
+            return false;
+        }
+        if (!VnetHeader.Complete(data - VnetHeader.Size, data, length))
+        {
+            BadOffload++;
+            return false;
+        }
+        if (tagged)
+        {
+            ushort tpid = (header->Status & TP_STATUS_VLAN_TPID_VALID) != 0 ? header->VlanTpid : VlanTag.DefaultTpid;
+            data = VlanTag.Insert(data, tpid, (ushort)header->VlanTci);
+            length += VlanTag.Size;
+        }
+        frame = new Frame { Data = data, Length = length, Capacity = length };
+        return true;
+    }
+
+    // A block read to its end while frames were still lent from it is given back here.
+    private void ReturnFinishedBlocks()
+    {
+        if (_opened && _left == 0)
+        {
+            _opened = false;
+            _finished++;
+            _block = Next(_block);
+        }
+        for (; _finished > 0; _finished--)
+            Volatile.Write(ref Descriptor((_block - _finished + BlockCount) % BlockCount)->Status, TP_STATUS_KERNEL);
+    }
+
+    private bool OpenNextBlock()
+    {
+        if (_opened)
+        {
+            _opened = false;
+            _finished++;
+            _block = Next(_block);
+        }
+        while (IsUsers(_block))
+        {
+            var descriptor = Descriptor(_block);
+            _opened = true;
+            _left = (int)descriptor->PacketCount;
+            _next = (byte*)descriptor + descriptor->OffsetToFirstPacket;
+            if (_left > 0) return true;
+            // An empty block (none is expected) goes back with the others.
+            _opened = false;
+            _finished++;
+            _block = Next(_block);
+        }
+        return false;
+    }
+
+    private bool IsUsers(int block) => (Volatile.Read(ref Descriptor(block)->Status) & TP_STATUS_USER) != 0;
+
+    private BlockDescriptor* Descriptor(int block) => (BlockDescriptor*)(_base + (nint)block * BlockSize);
+
+    private static int Next(int block) => (block + 1) % BlockCount;
+}
