@@ -14,13 +14,19 @@ public sealed record DaemonPort(string Spec, int Relay)
 }
 
 /// <summary>
-/// How the tests run the daemon: worker CPU 1 for both directions of every relay, foreground,
+/// How the tests run the daemon: worker CPU 1 (unless <see cref="WorkerCpus"/> says otherwise), foreground,
 /// info logging, every file (pid file, vhost-user sockets, control socket) in the test's work
 /// folder, root keeping ownership of the sockets.
 /// </summary>
 public sealed record DaemonConfig(TestWorkDir WorkDir)
 {
     public int MaxRelays { get; init; } = 1;
+
+    /// <summary>-C: the worker CPUs. With both CPUs of a two-CPU machine, -M must name another (2).</summary>
+    public string WorkerCpus { get; init; } = "1";
+
+    /// <summary>-M: upstream's main lcore, never one of the worker CPUs.</summary>
+    public int MainLcore { get; init; }
 
     /// <summary>BackendListens: the daemon listens (server mode). FrontendListens: it connects (-i).</summary>
     public VhostSocketRole Role { get; init; } = VhostSocketRole.BackendListens;
@@ -38,7 +44,7 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
     {
         var arguments = new List<string>
         {
-            "-C1", "-M0", "-n", "-l6", $"-p{WorkDir.Path}", $"-V{WorkDir.Path}",
+            $"-C{WorkerCpus}", $"-M{MainLcore}", "-n", "-l6", $"-p{WorkDir.Path}", $"-V{WorkDir.Path}",
             // -u and -g without a value: the sockets keep the daemon's own owner and group.
             "-u", "-g",
             $"--max-relays={MaxRelays}", $"--control-socket={ControlSocket}",

@@ -11,10 +11,15 @@ public sealed record DirectionStats(
     long RxPackets, long RxBytes, long TxPackets, long TxBytes,
     long DroppedQueueFull, long DroppedNotConnected, long DroppedLinkDown, long DroppedOversize);
 
-/// <summary>One relay as `vfwdctl stats --json` reports it.</summary>
+/// <summary>
+/// One relay as `vfwdctl stats --json` reports it. CPUs and worker thread ids are those of the
+/// directions whose side is up (VF→VM: a port attached; VM→VF: a VM ready); states as upstream names them.
+/// </summary>
 public sealed record RelayStats(
     int Id, string? SocketPath, string? Port, bool VmConnected, int GuestRxQueues, int GuestTxQueues,
-    DirectionStats VfToVm, DirectionStats VmToVf);
+    DirectionStats VfToVm, DirectionStats VmToVf,
+    int? VfToVmCpu = null, int? VmToVfCpu = null, int? VfToVmThread = null, int? VmToVfThread = null,
+    string? Device = null, string? VmState = null, string? PortState = null);
 
 /// <summary>
 /// The daemon's counters, read through the product's own CLI (`vfwdctl stats --json`), so the
