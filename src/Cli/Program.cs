@@ -1,3 +1,3 @@
 using VirtioForwarder.Cli;
 
-return VfwdctlCommand.Create().Parse(args).Invoke();
+return VfwdctlCommand.Create().Parse(VfwdctlCommand.WithoutEmptyValues(args)).Invoke();

@@ -24,6 +24,9 @@ internal sealed class StopSignal : IDisposable
 
     public bool Requested => _stop.IsCancellationRequested;
 
+    /// <summary>Asks for a stop as a signal would.</summary>
+    public void Request() => _stop.Cancel();
+
     /// <summary>Sleeps for <paramref name="interval"/>; true if a stop was requested meanwhile.</summary>
     public bool Wait(TimeSpan interval) => _stop.Token.WaitHandle.WaitOne(interval);
 
@@ -37,6 +40,6 @@ internal sealed class StopSignal : IDisposable
     private void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
-        _stop.Cancel();
+        Request();
     }
 }

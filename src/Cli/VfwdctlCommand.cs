@@ -18,4 +18,13 @@ internal static class VfwdctlCommand
         MonitorCommand.Create(),
         SchedCommand.Create(),
     };
+
+    /// <summary>
+    /// The arguments without any <c>--option=</c> whose value is empty: such an option means its
+    /// default, as a blank variable in /etc/default/virtioforwarder does for the scripts that
+    /// build these command lines (docs/control-contract.md §9.2). Left in, the parser would take
+    /// the next argument as the value.
+    /// </summary>
+    public static string[] WithoutEmptyValues(IEnumerable<string> args) =>
+        args.Where(arg => !(arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') == arg.Length - 1)).ToArray();
 }

@@ -14,7 +14,7 @@ internal static class Vfwdctl
         Console.SetError(error);
         try
         {
-            int exitCode = VfwdctlCommand.Create().Parse(args).Invoke();
+            int exitCode = VfwdctlCommand.Create().Parse(VfwdctlCommand.WithoutEmptyValues(args)).Invoke();
             return new Result(exitCode, output.ToString(), error.ToString());
         }
         finally

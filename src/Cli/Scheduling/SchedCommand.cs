@@ -18,13 +18,13 @@ internal static class SchedCommand
         var schedEndpoint = Endpoints.CoreSchedOption();
         var pollInterval = new Option<double>("--poll-interval")
         {
-            Description = $"seconds between balancing passes (default {DefaultPollSeconds})",
+            Description = "seconds between balancing passes",
             DefaultValueFactory = _ => DefaultPollSeconds,
         };
-        var logLevel = new Option<int>("--loglevel") { Description = "syslog level 1-7 (default 7, debug)", DefaultValueFactory = _ => 7 };
+        var logLevel = new Option<int>("--loglevel") { Description = "syslog level, 1 (alert) to 7 (debug)", DefaultValueFactory = _ => 7 };
         var sensitivity = new Option<double>("--sensitivity")
         {
-            Description = $"how much better (in coefficient of variation) a new assignment must be; smaller is more sensitive (default {DefaultSensitivity})",
+            Description = "how much better (in coefficient of variation) a new assignment must be; smaller is more sensitive",
             DefaultValueFactory = _ => DefaultSensitivity,
         };
         var global = new Option<bool>("--global-numa-opt") { Description = "balance across NUMA nodes instead of within each" };
