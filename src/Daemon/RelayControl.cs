@@ -2,6 +2,7 @@ using VirtioForwarder.Control.Model;
 using VirtioForwarder.Device;
 using VirtioForwarder.Platform;
 using VirtioForwarder.Ports;
+using VirtioForwarder.Ports.Bond;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon;
@@ -16,6 +17,8 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
     : IRelayControl
 {
     private readonly Lock _gate = new();
+    // Each attached bond's members by relay, so IsDeviceInUse sees them (written under _gate).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string[]> _bondMembers = new();
 
     public int RelayCount => table.Count;
 
@@ -45,11 +48,7 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
         {
             var target = table[relay];
             if (target.PortState != PortState.Uninit) return AttachResult.Occupied;
-            if (device.IsBond)
-            {
-                Log.Error($"relay {relay}: cannot attach bond {device.Key}: bonds are not supported yet");
-                return AttachResult.ConfigureFailed;
-            }
+            if (device.IsBond) return AttachBond(relay, device);
             var (port, result) = Open(relay, device.Key);
             if (port is null) return result;
             if (!target.AttachPort(port, device.Key))
@@ -59,6 +58,43 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
             }
             return AttachResult.Ok;
         }
+    }
+
+    /// <summary>
+    /// A bond (DPDK mode 0–6): its members must be distinct, free and openable; they are opened
+    /// like single devices and joined in a <see cref="BondPort"/> that the relay holds as its port.
+    /// </summary>
+    private AttachResult AttachBond(int relay, DeviceRequest device)
+    {
+        if (BondOptions.ModeFromNumber(device.BondMode) is not { } mode)
+        {
+            Log.Error($"relay {relay}: cannot attach bond {device.Key}: mode {device.BondMode} is not a bonding mode (0-6)");
+            return AttachResult.ConfigureFailed;
+        }
+        if (device.Members.Distinct(StringComparer.Ordinal).Count() != device.Members.Count || device.Members.Any(IsDeviceInUse))
+        {
+            Log.Error($"relay {relay}: cannot attach bond {device.Key}: a member is already in use");
+            return AttachResult.MemberInUse;
+        }
+        var members = new List<IPort>();
+        foreach (string member in device.Members)
+        {
+            var (port, result) = Open(relay, member);
+            if (port is null)
+            {
+                foreach (var opened in members) opened.Dispose();
+                return result == AttachResult.NotFound ? AttachResult.NotFound : AttachResult.MemberFailed;
+            }
+            members.Add(port);
+        }
+        var bond = new BondPort(device.Key, members, new BondOptions(mode));
+        if (!table[relay].AttachPort(bond, device.Key))
+        {
+            bond.Dispose();
+            return AttachResult.Occupied;
+        }
+        _bondMembers[relay] = [.. device.Members];
+        return AttachResult.Ok;
     }
 
     /// <summary>A spec that does not parse, or names no such device, is NotFound; one the kernel will not open is ConfigureFailed.</summary>
@@ -86,7 +122,9 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
         {
             var target = table[relay];
             if (target.PortState == PortState.Uninit) return DetachResult.NotAttached;
-            return target.DetachPort() ? DetachResult.Ok : DetachResult.Timeout;
+            if (!target.DetachPort()) return DetachResult.Timeout;
+            _bondMembers.TryRemove(relay, out _);
+            return DetachResult.Ok;
         }
     }
 
@@ -94,6 +132,8 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
     {
         for (int i = 0; i < table.Count; i++)
             if (string.Equals(table[i].DeviceKey, key, StringComparison.Ordinal)) return true;
+        foreach (var members in _bondMembers.Values)
+            if (members.Contains(key, StringComparer.Ordinal)) return true;
         return false;
     }
 

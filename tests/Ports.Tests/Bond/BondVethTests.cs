@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using VirtioForwarder.Platform;
+using VirtioForwarder.Ports.Bond;
+using VirtioForwarder.Ports.Tests.Support;
+using static VirtioForwarder.Ports.Tests.Bond.BondTestKit;
+using static VirtioForwarder.Ports.Tests.Support.IKernelPeerLab;
+using static VirtioForwarder.Ports.Tests.Support.TestFrames;
+
+namespace VirtioForwarder.Ports.Tests.Bond;
+
+/// <summary>Bonds over AF_PACKET ports on veth pairs, with the kernel or another bond of ours at the far end.</summary>
+public sealed unsafe partial class BondVethTests
+{
+    [GeneratedRegex(@"(\d+) packets received")]
+    private static partial Regex Received();
+
+    /// <summary>Plays 198.18.0.2 through the port: answers ARP for it and echo requests to it; counts replies.</summary>
+    private sealed class Responder(IPort port) : IDisposable
+    {
+        private volatile bool _stop;
+        private Thread? _thread;
+        public int Replies;
+
+        public void Start()
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "responder" };
+            _thread.Start();
+        }
+
+        private void Run()
+        {
+            var frames = new Frame[32];
+            var exchange = new PortExchange(port);
+            while (!_stop)
+            {
+                var poll = new PollFd { Fd = port.ReadinessFd, Events = Libc.POLLIN };
+                Libc.Poll(&poll, 1, 20);
+                int n = port.Receive(frames);
+                var pending = new List<byte[]>();
+                for (int i = 0; i < n; i++)
+                {
+                    var f = frames[i].Bytes;
+                    if (ReadArp(f) is { Operation: ArpRequest } arp && arp.TargetIp.Equals(PeerAddress))
+                        pending.Add(BuildArp(ArpReply, PeerMac, PeerAddress, arp.SenderMac, arp.SenderIp));
+                    else if (IsEchoRequest(f) && f[..6].SequenceEqual(PeerMac))
+                        pending.Add(EchoReplyTo(f));
+                }
+                foreach (var reply in pending)
+                    if (exchange.Send(reply) == 1 && EtherType(reply) == EtherTypeIpv4) Interlocked.Increment(ref Replies);
+            }
+        }
+
+        /// <summary>Stops the thread and waits for it, so the port outlives its last use.</summary>
+        public void Dispose()
+        {
+            _stop = true;
+            _thread?.Join();
+        }
+    }
+
+    [Fact]
+    public void Active_backup_keeps_a_ping_flood_going_when_the_active_link_goes_down()
+    {
+        using var lab = new BondVethLab();
+        var (a, farA) = lab.AddPair();
+        var (b, farB) = lab.AddPair();
+        lab.Namespace.Ip("link", "add", "br0", "type", "bridge");
+        lab.Namespace.Ip("link", "set", farA, "master", "br0");
+        lab.Namespace.Ip("link", "set", farB, "master", "br0");
+        lab.Namespace.Ip("addr", "add", KernelAddress + "/24", "dev", "br0");
+        lab.Namespace.Ip("link", "set", "br0", "up");
+        using var bond = new BondPort("ab-veth", [BondVethLab.Open(a), BondVethLab.Open(b)], new BondOptions(BondMode.ActiveBackup));
+        WaitUntil(() => bond.TransmittingMembers.SequenceEqual([0]), "the primary carrying");
+        using var responder = new Responder(bond);
+        responder.Start();
+
+        const int Count = 500;
+        using var ping = lab.Namespace.Start("busybox", "ping", "-q", "-c", Count.ToString(), "-i", "0.01", "-W", "2", PeerAddress.ToString());
+        WaitUntil(() => Volatile.Read(ref responder.Replies) >= 100, "100 echo replies on the primary");
+        long bTxBefore = BondVethLab.Counter(b, "tx_packets");
+        HostProcess.RunChecked("ip", "link", "set", "dev", a, "down");
+        WaitUntil(() => bond.TransmittingMembers.SequenceEqual([1]), "failover to the backup");
+        var result = ping.Wait(TimeSpan.FromSeconds(60));
+
+        int received = int.Parse(Received().Match(result.Output).Groups[1].Value);
+        Assert.True(received >= Count * 8 / 10, $"only {received} of {Count} replies: {result.Output}");
+        Assert.True(BondVethLab.Counter(b, "tx_packets") - bTxBefore >= 100, "the backup carried the replies after failover");
+    }
+}
