@@ -52,6 +52,8 @@ public sealed class DaemonHost
                 AttachStaticPorts(control);
                 if (!_o.DynamicSockets) OpenStaticSockets(control);
                 using var admin = OpenAdminServer(table);
+                // Last, as upstream starts its servers once the sockets exist (contract §8.2 step 7).
+                using var zmq = ZmqServices.Start(_o, control);
                 Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
                            $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
                 WaitForStopSignal();

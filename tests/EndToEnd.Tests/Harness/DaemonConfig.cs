@@ -33,6 +33,9 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
 
     public IReadOnlyList<DaemonPort> Ports { get; init; } = [];
 
+    /// <summary>Further options, appended as given (e.g. <c>-Zipc://…</c> for the ZeroMQ services).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>Relay N's socket: the daemon's fixed template inside -V.</summary>
     public string SocketPath(int relay) => WorkDir.File($"virtio-forwarder{relay}.sock");
 
@@ -52,6 +55,7 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
         if (Role == VhostSocketRole.FrontendListens)
             arguments.Add("-i");
         arguments.AddRange(Ports.Select(port => $"-P{port.Spec}={port.Relay}"));
+        arguments.AddRange(ExtraArguments);
         return arguments;
     }
 }
