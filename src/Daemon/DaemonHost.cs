@@ -58,6 +58,7 @@ public sealed class DaemonHost
                            $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
                 WaitForStopSignal();
                 Log.Notice("stopping");
+                SystemdNotify.Send(SystemdNotify.Stopping);
             }
             catch (StartupException e)
             {
@@ -166,6 +167,7 @@ public sealed class DaemonHost
         void OnSignal(PosixSignalContext c) { c.Cancel = true; stop.Set(); }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        SystemdNotify.Send(SystemdNotify.Ready); // only now: systemd may send SIGTERM right after READY=1
         stop.Wait();
     }
 
