@@ -2,13 +2,14 @@
 # reserves hugepages. Sourced, not run.
 
 # dpdk (with its recommends: the PMD packages), dpdk-dev (holds dpdk-testpmd), QEMU and a guest
-# kernel with a busybox initramfs, the tools the test guest and namespaces need, libzmq, and Open
+# kernel with a busybox initramfs, the tools the test guest and namespaces need, libzmq, Open
 # vSwitch for the OVSDB tests (openvswitch-common: ovsdb-server, ovsdb-tool, ovsdb-client;
-# openvswitch-switch: vswitch.ovsschema, ovs-vsctl), and python3-protobuf with Debian's protoc for
-# upstream's Python control clients (a module from a newer protoc is refused by that runtime).
+# openvswitch-switch: vswitch.ovsschema, ovs-vsctl), python3-protobuf with Debian's protoc for
+# upstream's Python control clients (a module from a newer protoc is refused by that runtime), and
+# systemd (its systemd-analyze checks the packaged units).
 VFWD_PACKAGES="dpdk dpdk-dev qemu-system-x86 linux-image-amd64 busybox-static kmod cpio ethtool
   iproute2 file xz-utils procps libzmq5 python3-zmq openvswitch-common openvswitch-switch
-  python3-protobuf protobuf-compiler"
+  python3-protobuf protobuf-compiler systemd"
 
 install_packages() {
   local missing=()
