@@ -1,5 +1,6 @@
 using VirtioForwarder.Daemon.Options;
 using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Daemon.Tests.Packaging;
