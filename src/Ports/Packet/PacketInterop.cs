@@ -11,7 +11,7 @@ internal static unsafe partial class PacketInterop
     public const int AF_PACKET = 17, SOCK_RAW = 3, SOL_PACKET = 263;
     public const int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_TX_RING = 13,
         PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
-    public const int TPACKET_V3 = 2, PACKET_MR_PROMISC = 1, SO_ERROR = 4;
+    public const int TPACKET_V3 = 2, PACKET_MR_PROMISC = 1, SO_ERROR = 4, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
     public const int ENXIO = 6, ENETDOWN = 100;
 
     /// <summary>ETH_P_ALL in network byte order, as sockaddr_ll wants it.</summary>
@@ -74,6 +74,18 @@ internal static unsafe partial class PacketInterop
 
     public static void SetOption<T>(int fd, int name, T value, string what) where T : unmanaged =>
         Errno.Check(Libc.SetSockOpt(fd, SOL_PACKET, name, &value, (uint)sizeof(T)), $"{what}: setsockopt {OptionName(name)}");
+
+    /// <summary>
+    /// Lets the socket have <paramref name="bytes"/> of frames in flight. The TX ring's frames are
+    /// charged to the send buffer until the device frees them; with the default (about 200 KiB)
+    /// a full ring would make send() stop early and leave frames queued until the next batch.
+    /// Beyond net.core.wmem_max only with CAP_NET_ADMIN; without it, the kernel's cap applies.
+    /// </summary>
+    public static void SetSendBuffer(int fd, int bytes)
+    {
+        if (Libc.SetSockOpt(fd, Libc.SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(int)) < 0)
+            Libc.SetSockOpt(fd, Libc.SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(int));
+    }
 
     /// <summary>Reads and so clears the socket's pending error (ENETDOWN after a link flap), which would keep poll() reporting POLLERR.</summary>
     public static void ClearError(int fd)

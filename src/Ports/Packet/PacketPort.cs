@@ -91,7 +91,10 @@ public sealed unsafe class PacketPort : IPort
             SetOption(fd, PACKET_RX_RING, rxGeometry, name);
             SetOption(fd, PACKET_TX_RING, txGeometry, name);
             nuint rxBytes = (nuint)rxGeometry.BlockSize * rxGeometry.BlockCount;
-            mapLength = rxBytes + (nuint)txGeometry.BlockSize * txGeometry.BlockCount;
+            nuint txBytes = (nuint)txGeometry.BlockSize * txGeometry.BlockCount;
+            mapLength = rxBytes + txBytes;
+            // Twice the ring: each frame's skb also costs its own head on top of the ring's bytes.
+            SetSendBuffer(fd, (int)(2 * txBytes));
             map = (byte*)Libc.Mmap(null, mapLength, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
             if (map == Libc.MAP_FAILED)
             {
