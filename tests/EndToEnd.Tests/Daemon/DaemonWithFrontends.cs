@@ -23,17 +23,20 @@ public sealed class DaemonWithFrontends : IDisposable
     public TestpmdProcess Frontend(int relay) => _frontends[relay];
 
     /// <summary>Starts everything and waits until every frontend's relay reports its VM connected.</summary>
-    public static DaemonWithFrontends Start(DaemonConfig config, params FrontendOnRelay[] frontends)
+    public static DaemonWithFrontends Start(DaemonConfig config, params FrontendOnRelay[] frontends) => Start(config, null, frontends);
+
+    /// <summary>As <see cref="Start(DaemonConfig, FrontendOnRelay[])"/>, with the daemon inside <paramref name="netns"/> if given (its netdev ports live there).</summary>
+    public static DaemonWithFrontends Start(DaemonConfig config, NetNamespace? netns, params FrontendOnRelay[] frontends)
     {
         var rig = new DaemonWithFrontends();
         try
         {
             if (config.Role == VhostSocketRole.BackendListens)
-                rig.Daemon = DaemonProcess.Start(config);
+                rig.Daemon = DaemonProcess.Start(config, netns);
             foreach (var frontend in frontends)
                 rig._frontends[frontend.Relay] = frontend.Start(config);
             if (config.Role == VhostSocketRole.FrontendListens)
-                rig.Daemon = DaemonProcess.Start(config);
+                rig.Daemon = DaemonProcess.Start(config, netns);
             rig.Daemon.WaitForStats(
                 stats => frontends.All(f => stats.Relay(f.Relay).VmConnected), ConnectTimeout, "every frontend connected");
         }

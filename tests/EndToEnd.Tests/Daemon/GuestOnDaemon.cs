@@ -83,10 +83,12 @@ public sealed class GuestOnDaemon : IDisposable
         Daemon?.Dispose();
     }
 
-    // Inside the namespace: the daemon creates its tap in its own namespace.
+    // Inside the namespace: the daemon creates its tap in its own namespace, or opens the netdev
+    // port the test made there (already addressed).
     private void StartDaemon(DaemonConfig config, string name)
     {
         Daemon = DaemonProcess.Start(config, _netns, name);
+        if (!config.Ports.Contains(DaemonPort.Tap(0, Tap))) return;
         _netns.WaitForInterface(Tap, StartTimeout);
         _netns.AddAddress(Tap, TestAddresses.HostCidr);
         _netns.SetUp(Tap);

@@ -11,6 +11,9 @@ public sealed record DaemonPort(string Spec, int Relay)
 
     /// <summary>A kernel tap the daemon creates in its own network namespace.</summary>
     public static DaemonPort Tap(int relay, string interfaceName) => new($"tap:{interfaceName}", relay);
+
+    /// <summary>A PCI function's netdev (AF_XDP or AF_PACKET), looked up under <see cref="DaemonConfig.SysfsRoot"/>.</summary>
+    public static DaemonPort Pci(int relay, string address) => new(address, relay);
 }
 
 /// <summary>
@@ -36,6 +39,12 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
     /// <summary>Further options, appended as given (e.g. <c>-Zipc://…</c> for the ZeroMQ services).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>The daemon's VIRTIOFWD_SYSFS_ROOT: a test's own tree of PCI functions; null for /sys.</summary>
+    public string? SysfsRoot { get; init; }
+
+    /// <summary>--port-driver (auto, xdp, packet); null leaves the daemon's default.</summary>
+    public string? PortDriver { get; init; }
+
     /// <summary>Relay N's socket: the daemon's fixed template inside -V.</summary>
     public string SocketPath(int relay) => WorkDir.File($"virtio-forwarder{relay}.sock");
 
@@ -54,6 +63,8 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
         };
         if (Role == VhostSocketRole.FrontendListens)
             arguments.Add("-i");
+        if (PortDriver is not null)
+            arguments.Add($"--port-driver={PortDriver}");
         arguments.AddRange(Ports.Select(port => $"-P{port.Spec}={port.Relay}"));
         arguments.AddRange(ExtraArguments);
         return arguments;

@@ -33,6 +33,8 @@ public sealed partial class DaemonProcess : IDisposable
     public static DaemonProcess Start(DaemonConfig config, NetNamespace? netns = null, string name = "daemon")
     {
         var command = new CommandLine(ProductPaths.Daemon, config.Arguments());
+        if (config.SysfsRoot is not null)
+            command = command.WithEnvironment("VIRTIOFWD_SYSFS_ROOT", config.SysfsRoot);
         if (netns is not null)
             command = command.InNamespace(netns);
         var daemon = new DaemonProcess(config, ManagedProcess.Start(command, config.WorkDir.File($"{name}.log")));

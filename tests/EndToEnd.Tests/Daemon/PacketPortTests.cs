@@ -1,0 +1,116 @@
+using VirtioForwarder.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace VirtioForwarder.EndToEnd.Tests.Daemon;
+
+/// <summary>
+/// The daemon's AF_PACKET port on a veth posing as a PCI VF (-P&lt;pci&gt;=&lt;relay&gt;, sysfs
+/// through VIRTIOFWD_SYSFS_ROOT), the daemon inside the test namespace, with --port-driver=packet
+/// and with auto falling back from AF_XDP. Frames are counted on both sides of each port.
+/// </summary>
+public sealed class PacketPortTests(ITestOutputHelper output)
+{
+    private const int GuestToHost = 0, HostToGuest = 1;
+    private const int RingSize = 256; // virtio_user's default queue_size
+    private const int Datagrams = 2000;
+    private static readonly TimeSpan TrafficTime = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("packet")]
+    [InlineData("auto")]
+    public void TestpmdAndTheNamespaceExchangeFramesThroughAfPacket(string driver)
+    {
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        string sysfs = workDir.File("sys");
+        var toHost = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.0");
+        var toGuest = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.1", TestAddresses.HostCidr);
+        var config = new DaemonConfig(workDir)
+        {
+            MaxRelays = 2,
+            // Either spelling of an address names the function.
+            Ports = [DaemonPort.Pci(GuestToHost, "0000:05:08.0"), DaemonPort.Pci(HostToGuest, "05:08.1")],
+            SysfsRoot = sysfs,
+            PortDriver = driver,
+        };
+        using var rig = DaemonWithFrontends.Start(config, netns,
+            new FrontendOnRelay(GuestToHost, ForwardMode.TxOnly),
+            new FrontendOnRelay(HostToGuest, ForwardMode.RxOnly));
+        var log = rig.Daemon.Process.LogText;
+        Assert.Equal(driver == "auto", log.Contains("AF_XDP is not available"));
+        var farBefore = netns.ReadCounters(toHost.FarEnd);
+
+        // Guest → host: testpmd's txonly frames out through the port to the veth's far end.
+        rig.Daemon.WaitForStats(stats => stats.Relay(GuestToHost).VmToVf.TxPackets > 0, Timeout, "frames out of the guest");
+        Thread.Sleep(TrafficTime);
+        var sent = rig.Frontend(GuestToHost).StopForwarding().PortTotals[0];
+        rig.Daemon.WaitForStats(stats => stats.Relay(GuestToHost).VmToVf.RxPackets >= sent.TxPackets, Timeout, $"all {sent.TxPackets} frames taken from the guest");
+
+        // Host → guest: UDP from a socket in the namespace, in through the port to testpmd.
+        netns.Run("ip", "neigh", "replace", TestAddresses.GuestIp, "lladdr", "02:00:00:00:00:02", "dev", toGuest.FarEnd);
+        SendUdp(netns, Datagrams);
+        rig.Daemon.WaitForStats(stats => stats.Relay(HostToGuest).VfToVm.TxPackets >= Datagrams, Timeout, $"{Datagrams} datagrams into the guest");
+        var received = rig.Frontend(HostToGuest).StopForwarding().PortTotals[0];
+
+        var stats = rig.Daemon.Stats();
+        var far = netns.ReadCounters(toHost.FarEnd);
+        var daemonEnd = netns.ReadCounters(toHost.DaemonEnd);
+        rig.Frontend(GuestToHost).Stop();
+        rig.Frontend(HostToGuest).Stop();
+        rig.Daemon.StopAndAssertCleanExit();
+
+        var fromGuest = stats.Relay(GuestToHost).VmToVf;
+        var toGuestStats = stats.Relay(HostToGuest).VfToVm;
+        output.WriteLine($"guest→host: testpmd sent {sent.TxPackets}, daemon {fromGuest}, far end received {far.RxPackets - farBefore.RxPackets}, daemon end {daemonEnd}");
+        output.WriteLine($"host→guest: {Datagrams} sent, daemon {toGuestStats}, testpmd received {received.RxPackets}");
+        Assert.True(sent.TxPackets > 0, rig.Frontend(GuestToHost).Process.LogTail());
+        Assert.Equal(sent.TxPackets, fromGuest.RxPackets);
+        Assert.True(fromGuest.TxPackets > 0, fromGuest.ToString());
+        // The port's end sends only what the relay gave it: all of it reached the far end, but
+        // what the far end's backlog could not take (counted as the sender's tx drops).
+        long farGot = far.RxPackets - farBefore.RxPackets;
+        Assert.InRange(farGot, 1, fromGuest.TxPackets);
+        Assert.Equal(Datagrams, toGuestStats.RxPackets);
+        Assert.Equal(Datagrams, toGuestStats.TxPackets);
+        Assert.InRange(received.RxPackets, Datagrams - RingSize, Datagrams);
+    }
+
+    [Fact]
+    public void AGuestAndTheNamespacePingEachOtherThroughAfPacket()
+    {
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        string sysfs = workDir.File("sys");
+        var veth = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.2", TestAddresses.HostCidr);
+        var config = new DaemonConfig(workDir) { Ports = [DaemonPort.Pci(0, veth.Address)], SysfsRoot = sysfs, PortDriver = "packet" };
+        using var link = GuestOnDaemon.Start(config, netns, new GuestConfig { WaitSeconds = 2 });
+
+        link.WaitForSerial(GuestSerial.PingOk, Timeout);
+        link.WaitForSerial(GuestSerial.Waiting, Timeout);
+        var hostPing = netns.Ping(TestAddresses.GuestIp);
+        var relay = link.Daemon.Stats().Relay(0);
+        Assert.True(hostPing.Succeeded, hostPing + link.Guest.Diagnostics() + link.Daemon.Process.LogTail());
+        Assert.Equal(0, link.Guest.WaitForExit(Timeout));
+        link.Daemon.StopAndAssertCleanExit();
+
+        output.WriteLine(relay.ToString());
+        Assert.True(relay.VmConnected);
+        Assert.True(relay.VmToVf.TxPackets >= 6, relay.ToString());
+        Assert.True(relay.VfToVm.TxPackets >= 6, relay.ToString());
+    }
+
+    /// <summary>UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100.</summary>
+    private static void SendUdp(NetNamespace netns, int count)
+    {
+        string script = "import socket\n" +
+                        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n" +
+                        "import time\n" +
+                        $"for i in range({count}):\n" +
+                        $"    s.sendto(bytes(18 + i % 1000), ('{TestAddresses.GuestIp}', 9))\n" +
+                        // Pauses keep the veth's receive backlog (1000 frames) from overflowing.
+                        "    if i % 100 == 99: time.sleep(0.005)\n";
+        var result = netns.Run("/usr/bin/python3", "-c", script);
+        Assert.True(result.Succeeded, result.ToString());
+    }
+}
