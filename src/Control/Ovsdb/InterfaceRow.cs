@@ -39,6 +39,7 @@ public sealed record InterfaceRow(string Name, IReadOnlyDictionary<string, strin
     /// </summary>
     public InterfaceRow With(JsonElement columns)
     {
+        if (columns.ValueKind != JsonValueKind.Object) throw new JsonException("a row that is not an object");
         var row = this;
         if (columns.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
             row = row with { Name = name.GetString()! };
@@ -51,7 +52,8 @@ public sealed record InterfaceRow(string Name, IReadOnlyDictionary<string, strin
     private static Dictionary<string, string> ParseStringMap(JsonElement map)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (map.ValueKind != JsonValueKind.Array || map.GetArrayLength() != 2 || map[0].ValueEquals("map") is false)
+        if (map.ValueKind != JsonValueKind.Array || map.GetArrayLength() != 2 ||
+            map[0].ValueKind != JsonValueKind.String || !map[0].ValueEquals("map") || map[1].ValueKind != JsonValueKind.Array)
             throw new JsonException("external_ids is not an OVSDB map");
         foreach (var pair in map[1].EnumerateArray())
         {

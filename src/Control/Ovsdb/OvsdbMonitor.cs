@@ -45,7 +45,9 @@ public sealed class OvsdbMonitor : IDisposable
         while (!_stop.IsSet)
         {
             try { Session(); }
-            catch (Exception e) when (e is SocketException or IOException or JsonException or OvsdbException or ObjectDisposedException)
+            // InvalidOperationException: a JsonElement of an unexpected kind that slipped past the checks.
+            catch (Exception e) when (e is SocketException or IOException or JsonException or OvsdbException
+                                          or ObjectDisposedException or InvalidOperationException)
             {
                 Report(e.Message);
             }

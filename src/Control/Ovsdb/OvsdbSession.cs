@@ -15,9 +15,9 @@ public sealed class OvsdbSession(InterfaceTable table, Action<PortChange> apply)
     public byte[]? Handle(JsonElement message)
     {
         if (message.TryGetProperty("method", out var method))
-            return HandleRequest(method.GetString(), message);
+            return HandleRequest(method.ValueKind == JsonValueKind.String ? method.GetString() : null, message);
         if (message.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number &&
-            id.GetInt32() == OvsdbMessages.MonitorRequestId)
+            id.TryGetInt32(out int n) && n == OvsdbMessages.MonitorRequestId)
             HandleMonitorReply(message);
         return null;
     }
@@ -33,7 +33,8 @@ public sealed class OvsdbSession(InterfaceTable table, Action<PortChange> apply)
             case "update":
                 if (parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() != 2)
                     throw new JsonException("an update notification without [monitor-id, table-updates]");
-                if (parameters[0].ValueEquals(OvsdbMessages.MonitorId)) Run(table.Apply(parameters[1]));
+                if (parameters[0].ValueKind == JsonValueKind.String && parameters[0].ValueEquals(OvsdbMessages.MonitorId))
+                    Run(table.Apply(parameters[1]));
                 return null;
             default:
                 // Notifications (id null) need no answer; requests get an error rather than silence.

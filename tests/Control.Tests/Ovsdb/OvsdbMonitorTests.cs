@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
 using VirtioForwarder.Control.Ovsdb;
 
 namespace VirtioForwarder.Control.Tests.Ovsdb;
@@ -69,6 +71,31 @@ public sealed class OvsdbMonitorTests
         // The row was there before and is there still: nothing to do, and updates flow again.
         server.AddPort("vfwdt-b", "virtio_forwarder_relay", "2");
         WaitForChanges("add vfwdt-b (relay 2)");
+    }
+
+    [Fact]
+    public void A_peer_that_sends_garbage_is_dropped_and_the_next_connection_works()
+    {
+        string directory = Directory.CreateTempSubdirectory("vfwd-ovsdb-").FullName;
+        try
+        {
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(directory, "db.sock")));
+            listener.Listen(1);
+            using var monitor = Monitor(Path.Combine(directory, "db.sock"));
+            using (var first = listener.Accept())
+            {
+                first.Send(Encoding.UTF8.GetBytes("""{"id":0,"result":{"Interface":{"u":{"new":["not a row"]}}},"error":null}"""));
+                // The monitor drops the connection: the read sees its end.
+                first.ReceiveTimeout = 30_000;
+                while (first.Receive(new byte[4096]) > 0) { }
+            }
+            using var second = listener.Accept();
+            second.Send(Encoding.UTF8.GetBytes("""{"id":0,"result":{"Interface":{"u":{"new":{"name":"veth1","external_ids":["map",[["virtio_forwarder_relay","5"]]]}}}},"error":null}"""));
+            WaitForChanges("add veth1 (relay 5)");
+            Assert.True(monitor.Connected);
+        }
+        finally { Directory.Delete(directory, recursive: true); }
     }
 
     [Fact]

@@ -46,6 +46,22 @@ public sealed class OvsdbSessionTests
         Assert.Equal(["add veth1 (relay 1)", "remove veth1 (relay 1)"], _changes);
     }
 
+    [Theory]
+    [InlineData("""{"method":7,"params":[],"id":1}""", """{"result":null,"error":"unknown method ","id":1}""")]
+    [InlineData("""{"id":0.5,"result":{}}""", null)]
+    [InlineData("""{"method":"update","params":[7,{}],"id":null}""", null)]
+    public void Odd_but_well_formed_messages_are_answered_or_ignored(string message, string? reply) =>
+        Assert.Equal(reply, Handle(message));
+
+    [Theory]
+    [InlineData("""{"method":"update","params":[7],"id":null}""")]
+    [InlineData("""{"id":0,"result":{"Interface":{"u":{"new":{"name":"x","external_ids":[1,[]]}}}}}""")]
+    [InlineData("""{"id":0,"result":{"Interface":{"u":{"new":{"name":"x","external_ids":["map",{}]}}}}}""")]
+    [InlineData("""{"id":0}""")]
+    [InlineData("""{"id":0,"result":{"Interface":{"u":{"new":5}}}}""")]
+    public void Malformed_messages_are_JSON_errors_that_end_the_connection(string message) =>
+        Assert.ThrowsAny<JsonException>(() => Handle(message));
+
     [Fact]
     public void A_refused_monitor_is_an_error() =>
         Assert.Throws<OvsdbException>(() => Handle("""{"id":0,"result":null,"error":{"error":"unknown database"}}"""));
