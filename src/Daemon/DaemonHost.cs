@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using VirtioForwarder.Control.Admin;
+using VirtioForwarder.Control.LegacyPorts;
 using VirtioForwarder.Daemon.Options;
 using VirtioForwarder.Device;
 using VirtioForwarder.Platform;
@@ -54,6 +55,7 @@ public sealed class DaemonHost
                 using var admin = OpenAdminServer(table);
                 // Last, as upstream starts its servers once the sockets exist (contract §8.2 step 7).
                 using var zmq = ZmqServices.Start(_o, control);
+                using var legacyPorts = StartLegacyPortControl(control);
                 Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
                            $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
                 WaitForStopSignal();
@@ -104,6 +106,14 @@ public sealed class DaemonHost
             throw new StartupException($"cannot create the control socket {_o.ControlSocket}: {e.Message}");
         }
     }
+
+    /// <summary>Without -Z, ports come from file IPC with -I, else from the OVSDB monitor (contract §8.4).</summary>
+    private IDisposable? StartLegacyPortControl(RelayControl control) => _o.PortControlSource switch
+    {
+        PortControlSource.FileIpc => LegacyPortSources.StartFileIpc(control),
+        PortControlSource.Ovsdb => LegacyPortSources.StartOvsdb(control, _o.OvsdbSocket),
+        _ => null,
+    };
 
     /// <summary>What the control services act through; sockets it opens at run time follow the daemon's mode and owner.</summary>
     private RelayControl CreateControl(RelayTable table)

@@ -24,8 +24,9 @@ public sealed record CommandLine(string Program, IReadOnlyList<string> Arguments
     /// </summary>
     public CommandLine WithLineBufferedStdout() => new("stdbuf", ["-oL", Program, .. Arguments]);
 
-    /// <summary>Runs the program with one more environment variable; env execs it, keeping the PID.</summary>
-    public CommandLine WithEnvironment(string name, string value) => new("env", [$"{name}={value}", Program, .. Arguments]);
+    /// <summary>Sets NAME=value variables for the program only; env(1) execs it, keeping the PID.</summary>
+    public CommandLine WithEnvironment(IReadOnlyList<string> assignments) =>
+        assignments.Count == 0 ? this : new("env", [.. assignments, Program, .. Arguments]);
 
     /// <summary>How to start it with all three standard streams redirected to the test.</summary>
     public ProcessStartInfo ToRedirectedStartInfo()

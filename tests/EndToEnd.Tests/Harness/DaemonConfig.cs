@@ -45,6 +45,9 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
     /// <summary>--port-driver (auto, xdp, packet); null leaves the daemon's default.</summary>
     public string? PortDriver { get; init; }
 
+    /// <summary>Variables set for the daemon only, as NAME=value (e.g. VIRTIOFWD_IPC_FILE).</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
+
     /// <summary>Relay N's socket: the daemon's fixed template inside -V.</summary>
     public string SocketPath(int relay) => WorkDir.File($"virtio-forwarder{relay}.sock");
 

@@ -32,9 +32,8 @@ public sealed partial class DaemonProcess : IDisposable
     /// </summary>
     public static DaemonProcess Start(DaemonConfig config, NetNamespace? netns = null, string name = "daemon")
     {
-        var command = new CommandLine(ProductPaths.Daemon, config.Arguments());
-        if (config.SysfsRoot is not null)
-            command = command.WithEnvironment("VIRTIOFWD_SYSFS_ROOT", config.SysfsRoot);
+        var environment = config.SysfsRoot is null ? config.Environment : [.. config.Environment, $"VIRTIOFWD_SYSFS_ROOT={config.SysfsRoot}"];
+        var command = new CommandLine(ProductPaths.Daemon, config.Arguments()).WithEnvironment(environment);
         if (netns is not null)
             command = command.InNamespace(netns);
         var daemon = new DaemonProcess(config, ManagedProcess.Start(command, config.WorkDir.File($"{name}.log")));
