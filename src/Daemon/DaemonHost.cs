@@ -56,9 +56,8 @@ public sealed class DaemonHost
                 // Last, as upstream starts its servers once the sockets exist (contract §8.2 step 7).
                 using var zmq = ZmqServices.Start(_o, control);
                 using var legacyPorts = StartLegacyPortControl(control);
-                Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
-                           $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}");
-                WaitForStopSignal();
+                WaitForStopSignal(() => Log.Notice($"virtio-forwarder ready: {table.Count} relays, worker CPUs {_o.WorkerCpus}, " +
+                    $"{(_o.VhostUserClient ? "client" : "server")} mode, control socket {_o.ControlSocket}"));
                 Log.Notice("stopping");
                 SystemdNotify.Send(SystemdNotify.Stopping);
             }
@@ -171,13 +170,18 @@ public sealed class DaemonHost
             Libc.Chown(_o.VhostPath, ownership.Uid ?? -1, ownership.Gid ?? -1);
     }
 
-    private static void WaitForStopSignal()
+    /// <summary>
+    /// Announces readiness (the log line tests and operators wait for, and READY=1) only once the
+    /// SIGTERM/SIGINT handlers exist: whoever saw either may send SIGTERM at once.
+    /// </summary>
+    private static void WaitForStopSignal(Action announceReady)
     {
         using var stop = new ManualResetEventSlim();
         void OnSignal(PosixSignalContext c) { c.Cancel = true; stop.Set(); }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        SystemdNotify.Send(SystemdNotify.Ready); // only now: systemd may send SIGTERM right after READY=1
+        announceReady();
+        SystemdNotify.Send(SystemdNotify.Ready);
         stop.Wait();
     }
 
