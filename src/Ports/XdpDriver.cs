@@ -1,4 +1,6 @@
+using VirtioForwarder.Platform;
 using VirtioForwarder.Ports.Netdev;
+using VirtioForwarder.Ports.Xdp;
 
 namespace VirtioForwarder.Ports;
 
@@ -8,13 +10,22 @@ namespace VirtioForwarder.Ports;
 internal static class XdpDriver
 {
     /// <summary>
-    /// Opens an AF_XDP port on the netdev, or returns false with the reason it cannot (for
-    /// <see cref="PortDriver.Auto"/> to log before it falls back to AF_PACKET).
+    /// Opens an AF_XDP port on the netdev's queue 0, or returns false with the reason it cannot
+    /// (for <see cref="PortDriver.Auto"/> to log before it falls back to AF_PACKET).
     /// </summary>
     public static bool TryOpen(PortSpec spec, NetdevLocation netdev, int frameCapacity, out IPort? port, out string whyNot)
     {
-        port = null;
-        whyNot = "this build has no AF_XDP driver";
-        return false;
+        try
+        {
+            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions(), frameCapacity);
+            whyNot = "";
+            return true;
+        }
+        catch (Exception e) when (e is SystemCallException or NotSupportedException)
+        {
+            port = null;
+            whyNot = e.Message;
+            return false;
+        }
     }
 }

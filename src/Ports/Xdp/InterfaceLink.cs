@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Ports.Xdp;
@@ -10,32 +9,21 @@ namespace VirtioForwarder.Ports.Xdp;
 /// most every <see cref="RecheckMilliseconds"/>, so asking once per batch costs a clock read.
 /// Safe to ask from both of a port's threads: at worst both read the flags.
 /// </summary>
-internal sealed unsafe partial class InterfaceLink : IDisposable
+internal sealed partial class InterfaceLink : IDisposable
 {
     private const int RecheckMilliseconds = 100;
-    private const nuint SIOCGIFFLAGS = 0x8913;
-    private const short IFF_UP = 0x1, IFF_RUNNING = 0x40;
-    private const int AF_INET = 2, SOCK_DGRAM = 2, IfNameSize = 16;
+    private const short UpAndRunning = NetDeviceIoctl.IFF_UP | NetDeviceIoctl.IFF_RUNNING;
+    private const int AF_INET = 2, SOCK_DGRAM = 2;
 
-    /// <summary>struct ifreq: the name, then a 24-byte union of which SIOCGIFFLAGS fills the flags.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = 40)]
-    private struct IfReq
-    {
-        public fixed byte Name[IfNameSize];
-        public short Flags;
-    }
-
+    private readonly string _name;
     private readonly int _socket;
-    private readonly IfReq _request;
     private long _recheckAt;
     private bool _up;
 
     public InterfaceLink(string name)
     {
+        _name = name;
         _socket = (int)Errno.Check(Libc.Socket(AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0), "socket for interface flags");
-        var request = new IfReq();
-        Encoding.UTF8.GetBytes(name, new Span<byte>(request.Name, IfNameSize - 1));
-        _request = request;
     }
 
     /// <summary>The interface's index; throws <see cref="SystemCallException"/> (ENODEV) if there is no such interface.</summary>
@@ -52,8 +40,7 @@ internal sealed unsafe partial class InterfaceLink : IDisposable
         {
             long now = Environment.TickCount64;
             if (now < Volatile.Read(ref _recheckAt)) return Volatile.Read(ref _up);
-            var request = _request;
-            bool up = Libc.Ioctl(_socket, SIOCGIFFLAGS, &request) == 0 && (request.Flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+            bool up = NetDeviceIoctl.TryGetFlags(_socket, _name, out short flags) && (flags & UpAndRunning) == UpAndRunning;
             Volatile.Write(ref _up, up);
             Volatile.Write(ref _recheckAt, now + RecheckMilliseconds);
             return up;
