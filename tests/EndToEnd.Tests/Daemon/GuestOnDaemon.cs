@@ -67,6 +67,27 @@ public sealed class GuestOnDaemon : IDisposable
     }
 
     /// <summary>
+    /// For a guest started with WaitSeconds: waits for its own pings to succeed, pings it from the
+    /// namespace, lets it exit, stops the daemon cleanly, and checks relay 0 carried both ways at
+    /// least three echo requests and three replies (plus ARP). Returns relay 0's stats.
+    /// </summary>
+    public RelayStats AssertPingsBothWays(NetNamespace netns, TimeSpan timeout)
+    {
+        WaitForSerial(GuestSerial.PingOk, timeout);
+        WaitForSerial(GuestSerial.Waiting, timeout);
+        var hostPing = netns.Ping(TestAddresses.GuestIp);
+        var relay = Daemon.Stats().Relay(0);
+        Assert.True(hostPing.Succeeded, hostPing + Guest.Diagnostics() + Daemon.Process.LogTail());
+        Assert.Equal(0, Guest.WaitForExit(timeout));
+        Daemon.StopAndAssertCleanExit();
+
+        Assert.True(relay.VmConnected);
+        Assert.True(relay.VmToVf.TxPackets >= 6, relay.ToString());
+        Assert.True(relay.VfToVm.TxPackets >= 6, relay.ToString());
+        return relay;
+    }
+
+    /// <summary>
     /// Stops the daemon (asserting a clean exit) and starts a new one with the same
     /// configuration, logging to <paramref name="name"/>.log. Its tap is new: addressed again.
     /// </summary>

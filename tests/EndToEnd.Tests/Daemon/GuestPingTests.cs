@@ -23,18 +23,6 @@ public sealed class GuestPingTests(ITestOutputHelper output)
         // The guest stays up 2 s after its own pings, for the namespace's.
         using var link = GuestOnDaemon.Start(GuestOnDaemon.Config(workDir, role), netns, new GuestConfig { WaitSeconds = 2 }, hugepageMemory);
 
-        link.WaitForSerial(GuestSerial.PingOk, GuestTimeout);
-        link.WaitForSerial(GuestSerial.Waiting, GuestTimeout);
-        var hostPing = netns.Ping(TestAddresses.GuestIp);
-        var relay = link.Daemon.Stats().Relay(0);
-        Assert.True(hostPing.Succeeded, hostPing + link.Guest.Diagnostics() + link.Daemon.Process.LogTail());
-        Assert.Equal(0, link.Guest.WaitForExit(GuestTimeout));
-        link.Daemon.StopAndAssertCleanExit();
-
-        output.WriteLine(relay.ToString());
-        Assert.True(relay.VmConnected);
-        // Three echo requests and three replies each way, plus ARP.
-        Assert.True(relay.VmToVf.TxPackets >= 6, relay.ToString());
-        Assert.True(relay.VfToVm.TxPackets >= 6, relay.ToString());
+        output.WriteLine(link.AssertPingsBothWays(netns, GuestTimeout).ToString());
     }
 }

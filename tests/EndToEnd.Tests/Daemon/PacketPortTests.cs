@@ -89,18 +89,7 @@ public sealed class PacketPortTests(ITestOutputHelper output)
         var config = new DaemonConfig(workDir) { Ports = [DaemonPort.Pci(0, veth.Address)], SysfsRoot = sysfs, PortDriver = "packet" };
         using var link = GuestOnDaemon.Start(config, netns, new GuestConfig { WaitSeconds = 2 });
 
-        link.WaitForSerial(GuestSerial.PingOk, Timeout);
-        link.WaitForSerial(GuestSerial.Waiting, Timeout);
-        var hostPing = netns.Ping(TestAddresses.GuestIp);
-        var relay = link.Daemon.Stats().Relay(0);
-        Assert.True(hostPing.Succeeded, hostPing + link.Guest.Diagnostics() + link.Daemon.Process.LogTail());
-        Assert.Equal(0, link.Guest.WaitForExit(Timeout));
-        link.Daemon.StopAndAssertCleanExit();
-
-        output.WriteLine(relay.ToString());
-        Assert.True(relay.VmConnected);
-        Assert.True(relay.VmToVf.TxPackets >= 6, relay.ToString());
-        Assert.True(relay.VfToVm.TxPackets >= 6, relay.ToString());
+        output.WriteLine(link.AssertPingsBothWays(netns, Timeout).ToString());
     }
 
     /// <summary>UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100.</summary>
