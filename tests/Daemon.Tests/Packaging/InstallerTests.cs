@@ -43,6 +43,15 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void UpstreamsPythonModuleLandsWhereTheirScriptsImportIt()
+    {
+        string module = _temp.Create("lib/virtio-forwarder/protobuf/virtioforwarder");
+        File.WriteAllText(Path.Combine(module, "virtioforwarder_pb2.py"), "# generated\n");
+        Install(DestDir);
+        Assert.True(File.Exists($"{DestDir}{LibDir}/protobuf/virtioforwarder/virtioforwarder_pb2.py"));
+    }
+
+    [Fact]
     public void AnEditedConfigIsKept()
     {
         Install(DestDir);
