@@ -71,6 +71,9 @@ public sealed class FileIpcMonitor : IDisposable
                 var buffer = new byte[MaxCommandBytes];
                 text = System.Text.Encoding.UTF8.GetString(buffer, 0, file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false));
             }
+            // An empty file is one its writer has created but not yet written (the check at start
+            // or after a wake-up can come between the two): leave it, its close wakes us again.
+            if (text.Length == 0) return;
             File.Delete(_path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return; }
