@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using VirtioForwarder.Control.Protobuf;
 using VirtioForwarder.Control.Zmq;
 using VirtioForwarder.EndToEnd.Tests.Harness;
 
@@ -20,6 +21,10 @@ public sealed record ZmqEndpoints(TestWorkDir WorkDir)
     /// <summary>All four; -s alone would also enable stats, -z names its endpoint.</summary>
     public IReadOnlyList<string> Arguments =>
         [$"-Z{PortControl}", $"-z{Stats}", $"-s{CoreSched}", $"-Y{Config}"];
+
+    /// <summary>One port-control request and its reply (contract §3).</summary>
+    public PortControlResponse AskPortControl(PortControlRequest request) =>
+        Ask(PortControl, request, PortControlResponse.Parser);
 
     /// <summary>One request, one reply, on a fresh REQ socket as each upstream client uses.</summary>
     public static T Ask<T>(string endpoint, IMessage request, MessageParser<T> parser) where T : IMessage<T>

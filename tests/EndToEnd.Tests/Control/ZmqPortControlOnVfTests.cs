@@ -19,9 +19,6 @@ public sealed class ZmqPortControlOnVfTests
     private static readonly Pci FunctionA0 = new() { Domain = 0, Bus = 5, Slot = 0xa, Function = 0 };
     private static readonly Pci FunctionA1 = new() { Domain = 0, Bus = 5, Slot = 0xa, Function = 1 };
 
-    private static PortControlResponse Ask(ZmqEndpoints zmq, PortControlRequest request) =>
-        ZmqEndpoints.Ask(zmq.PortControl, request, PortControlResponse.Parser);
-
     private static void AssertOk(PortControlResponse reply) =>
         Assert.True(reply.Status == Status.Ok && !reply.HasErrorCode, reply.ToString());
 
@@ -39,26 +36,26 @@ public sealed class ZmqPortControlOnVfTests
 
         // ADD: relay 1 takes the VF, stored as ZeroMQ spells it; a conditional repeat is a no-op,
         // an unconditional one is 8; REMOVE detaches it.
-        AssertOk(Ask(zmq, new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false }));
+        AssertOk(zmq.AskPortControl(new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false }));
         var relay1 = daemon.Stats().Relay(1);
         Assert.True(relay1 is { Device: "0000:05:0A.0", PortState: "DPDK_ADDED" }, relay1.ToString());
-        AssertOk(Ask(zmq, new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = true }));
-        var again = Ask(zmq, new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false });
+        AssertOk(zmq.AskPortControl(new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = true }));
+        var again = zmq.AskPortControl(new() { Op = Op.Add, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false });
         Assert.True(again.Status == Status.Error && again.ErrorCode == 8, again.ToString());
-        AssertOk(Ask(zmq, new() { Op = Op.Remove, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false }));
+        AssertOk(zmq.AskPortControl(new() { Op = Op.Remove, VirtioId = 1, PciAddrs = { FunctionA0 }, Conditional = false }));
         relay1 = daemon.Stats().Relay(1);
         Assert.True(relay1 is { Device: null, PortState: "DPDK_UNINIT" }, relay1.ToString());
 
         // ADD_SOCK: the lowest idle relay (0) gets the VF and a socket at the path; the same device
         // again is −17; QUERY_PCI finds it by path; REMOVE_SOCK takes both away again.
         string path = workDir.File("vm-a.sock");
-        AssertOk(Ask(zmq, new() { Op = Op.AddSock, VhostPath = path, PciAddrs = { FunctionA1 }, Conditional = false }));
+        AssertOk(zmq.AskPortControl(new() { Op = Op.AddSock, VhostPath = path, PciAddrs = { FunctionA1 }, Conditional = false }));
         var relay0 = daemon.Stats().Relay(0);
         Assert.True(relay0.SocketPath == path && relay0.Device == "0000:05:0A.1" && File.Exists(path), relay0.ToString());
-        var duplicate = Ask(zmq, new() { Op = Op.AddSock, VhostPath = workDir.File("vm-b.sock"), PciAddrs = { FunctionA1 }, Conditional = false });
+        var duplicate = zmq.AskPortControl(new() { Op = Op.AddSock, VhostPath = workDir.File("vm-b.sock"), PciAddrs = { FunctionA1 }, Conditional = false });
         Assert.True(duplicate.Status == Status.Error && duplicate.ErrorCode == -17, duplicate.ToString());
-        Assert.Equal("0000:05:0A.1", Ask(zmq, new() { Op = Op.QueryPci, VhostPath = path }).QueryString);
-        AssertOk(Ask(zmq, new() { Op = Op.RemoveSock, VhostPath = path, Conditional = false }));
+        Assert.Equal("0000:05:0A.1", zmq.AskPortControl(new() { Op = Op.QueryPci, VhostPath = path }).QueryString);
+        AssertOk(zmq.AskPortControl(new() { Op = Op.RemoveSock, VhostPath = path, Conditional = false }));
         relay0 = daemon.Stats().Relay(0);
         Assert.True(relay0 is { SocketPath: null, Device: null } && !File.Exists(path), relay0.ToString());
 

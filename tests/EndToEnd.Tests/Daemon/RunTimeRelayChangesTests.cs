@@ -33,8 +33,7 @@ public sealed class RunTimeRelayChangesTests(ITestOutputHelper output)
             new FrontendOnRelay(0, ForwardMode.TxOnly), new FrontendOnRelay(1, ForwardMode.TxOnly));
         rig.Daemon.WaitForStats(s => s.Relay(0).VmToVf.TxPackets > 0 && s.Relay(1).VmToVf.TxPackets > 0, Timeout, "both relays forwarding");
 
-        var remove = ZmqEndpoints.Ask(zmq.PortControl, new PortControlRequest { Op = Op.Remove, VirtioId = 1, Name = "null", Conditional = false },
-            PortControlResponse.Parser);
+        var remove = zmq.AskPortControl(new PortControlRequest { Op = Op.Remove, VirtioId = 1, Name = "null", Conditional = false });
         Assert.Equal(PortControlResponse.Types.Status.Ok, remove.Status);
         rig.Daemon.WaitForStats(s => s.Relay(1).PortState == "DPDK_UNINIT" && s.Relay(1).VmToVf.DroppedNotConnected > 0,
             Timeout, "relay 1 without a device, its VM's frames counted as not connected");
