@@ -60,8 +60,11 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
         Assert.Equal(sent.TxPackets, fromGuest.RxPackets);
         Assert.Equal(sent.TxPackets, fromGuest.TxPackets);
         Assert.True(received.RxPackets > 0, rig.Frontend(HostToGuest).Process.LogTail());
-        // Frames the daemon put into the guest's rings after testpmd stopped forwarding were
-        // never read: at most one ring's worth per queue.
-        Assert.InRange(toGuest.TxPackets - received.RxPackets, 0, (long)RingSize * queues);
+        // Delivered but never counted by testpmd, at most one ring's worth per queue each: frames
+        // put into the rings after testpmd stopped forwarding, and frames the daemon put there at
+        // port start, which the virtio PMD frees uncounted ("Flush the old packets" in
+        // virtio_dev_start: the rings went live at DRIVER_OK, in configure, and the PMD posts its
+        // buffers, then flushes what is already used; --no-flush-rx does not reach this).
+        Assert.InRange(toGuest.TxPackets - received.RxPackets, 0, 2L * RingSize * queues);
     }
 }
