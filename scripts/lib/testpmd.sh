@@ -19,9 +19,9 @@ testpmd_cleanup() {
   return 0
 }
 
-# Waits up to 10 s for a line matching an extended regex in a log file.
-wait_for_line() { # log regex
-  for _ in $(seq 100); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+# Waits up to SECONDS (default 10) for a line matching an extended regex in a log file.
+wait_for_line() { # log regex [seconds]
+  for _ in $(seq $((${3:-10} * 10))); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
 

@@ -1,0 +1,142 @@
+# Shared helpers of ./bench and its case modules. Sourced by ./bench, not run.
+#
+# Module interface. ./bench sources this file, then every other scripts/bench/<module>.sh, and
+# calls bench_cases_<module> for each (null first, then the others by name). A module:
+#   * defines bench_cases_<module> (and nothing that runs at source time);
+#   * reads $QUICK (1: the smoke run ./test makes, ~1 min for all modules together; a module with
+#     nothing quick to show records nothing), $REPS (repetitions, interleave ours and the
+#     reference), $SAMPLES (per-second samples a throughput measurement keeps), $WORK (this run's
+#     scratch directory), $PREFIX (this run's unique EAL --file-prefix stem: use "$PREFIX-<name>",
+#     or the bench_testpmd helper, so that two bench runs never collide);
+#   * registers every process it starts with `bench_track_pid PID` (the exit trap stops what is
+#     still running, and removes the EAL files of every "$PREFIX-*" prefix); bench_stop PID stops
+#     one earlier, bench_stop_all every one (end of a measurement);
+#   * reports each case with
+#       record_result GROUP CASE SIZE UNIT "OURS_RUNS" "REF_RUNS"
+#     GROUP and CASE are single words (CASE g2h/h2g rows are the ones ./test checks), SIZE the
+#     frame size in bytes, UNIT Mpps (higher is better, ratio = ours/ref) or us (lower is
+#     better, ratio = ref/ours); runs are space-separated numbers, "n/a" for a run that could not
+#     be measured. It appends a row to $WORK/results.tsv and prints at once:
+#       CASE SIZE OURS REF RATIO   (ours: runs; dpdk: runs)
+#     with the medians, under a "[GROUP, UNIT]" line whenever the group changes;
+#   * may write further tables as $WORK/<name>.tsv (header line first) and print them; the
+#     report (tools/BenchReport) renders every such file after results.tsv.
+
+. scripts/lib/testpmd.sh
+
+WORK=$(mktemp -d /tmp/vfwd-bench.XXXXXX)
+PREFIX=vfwdb-$$
+BENCH_PIDS=()
+LAST_GROUP=
+
+bench_track_pid() { BENCH_PIDS+=("$1"); }
+
+bench_stop() { # pid
+  stop_pid "$1"
+  local keep=() p
+  for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  BENCH_PIDS=("${keep[@]}")
+}
+
+# Stops every tracked process, the last started first (generators before their backend), and
+# removes the EAL files testpmd leaves behind after SIGINT.
+bench_stop_all() {
+  local i
+  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${BENCH_PIDS[i]}"; done
+  BENCH_PIDS=()
+  rm -f /dev/hugepages/"$PREFIX"-*map_* 2>/dev/null
+  rm -rf /var/run/dpdk/"$PREFIX"-* 2>/dev/null
+  return 0
+}
+
+bench_cleanup() {
+  bench_stop_all
+  [ -n "${VFWD_BENCH_KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
+}
+
+# Median of space-separated numbers ("n/a" entries ignored; n/a when none is left).
+median() { # "numbers"
+  printf '%s\n' $1 | grep -E '^[0-9.]+$' | sort -g |
+    awk '{a[NR]=$1} END{ if (NR == 0) print "n/a"; else print a[int((NR+1)/2)] }'
+}
+
+record_result() { # group case size unit "ours runs" "ref runs"
+  local o r ratio
+  o=$(median "$5"); r=$(median "$6")
+  ratio=$(awk -v o="$o" -v r="$r" -v u="$4" 'BEGIN{
+    if (o == "n/a" || r == "n/a" || o <= 0 || r <= 0) print "n/a";
+    else printf "%.2f", (u == "us" ? r/o : o/r) }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$o" "$r" "$ratio" "$5" "$6" >>"$WORK/results.tsv"
+  [ "$1" = "$LAST_GROUP" ] || { printf '[%s, %s]\n' "$1" "$4"; LAST_GROUP=$1; }
+  printf '%-10s %-6s %12s %12s %8s   (ours: %s; dpdk: %s)\n' "$2" "$3" "$o" "$r" "$ratio" "$5" "$6"
+}
+
+# Starts dpdk-testpmd without PCI or hugepages, line-buffered into LOG (stdbuf execs testpmd, so
+# the PID is testpmd's), with EAL prefix $PREFIX-NAME; sets TESTPMD_PID and tracks it.
+# Arguments after the lcores are testpmd's: EAL options (--vdev ...), then "--" and its own.
+bench_testpmd() { # name log lcores args...
+  local name=$1 log=$2 lcores=$3; shift 3
+  stdbuf -oL dpdk-testpmd --lcores "$lcores" --no-pci --no-huge -m 512 --file-prefix="$PREFIX-$name" \
+    "$@" </dev/null >"$log" 2>&1 &
+  TESTPMD_PID=$!
+  bench_track_pid "$TESTPMD_PID"
+}
+
+# The generator: testpmd net_virtio_user on the given sockets (one port each), its forwarding
+# lcore on CPU 0 and main lcore on CPU 1 (cross-pinned against the backend under test), MODE
+# txonly (g2h) or rxonly (h2g). Extra virtio_user devargs (packed_vq=1, ...) in $GEN_DEVARGS.
+# Sets GEN_PID.
+gen_start() { # name log mode size queues socket...
+  local name=$1 log=$2 mode=$3 size=$4 queues=$5; shift 5
+  local vdevs=() i=0 s
+  for s in "$@"; do
+    vdevs+=(--vdev "net_virtio_user$i,path=$s,queues=$queues${GEN_DEVARGS:+,$GEN_DEVARGS}"); i=$((i + 1))
+  done
+  bench_testpmd "$name" "$log" 0@1,1@0 "${vdevs[@]}" -- --nb-cores=1 --total-num-mbufs=32768 \
+    --rxq="$queues" --txq="$queues" --forward-mode="$mode" --txpkts="$size" --stats-period 1
+  GEN_PID=$TESTPMD_PID
+}
+
+# Number of non-zero per-second Rx-pps/Tx-pps samples in a testpmd log so far.
+pps_samples() { # log Rx|Tx
+  grep -a -oE "$2-pps: +[0-9]+" "$1" 2>/dev/null | awk '$2 > 0 {n++} END {print n+0}'
+}
+
+# Waits until every LOG:FIELD pair holds $SAMPLES samples after the first (ramp-up) one, or
+# until the generator has had $BENCH_TIMEOUT seconds (default 30) to get there.
+wait_for_samples() { # log:Rx|Tx ...
+  local deadline=$((SECONDS + ${BENCH_TIMEOUT:-30})) pair done
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    done=1
+    for pair in "$@"; do
+      [ "$(pps_samples "${pair%:*}" "${pair##*:}")" -gt "$SAMPLES" ] || { done=0; break; }
+    done
+    [ "$done" = 1 ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# Starts our daemon (worker CPU 1, main CPU 0) with sockets and control socket in $WORK/ours and
+# the given extra options; waits until it is ready. Sets DAEMON_PID and DAEMON_DIR.
+daemon_start() { # log options...
+  local log=$1; shift
+  DAEMON_DIR=$WORK/ours
+  mkdir -p "$DAEMON_DIR"; rm -f "$DAEMON_DIR"/*.sock
+  out/bin/virtio-forwarder -C1 -M0 -n -l6 -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g \
+    --control-socket="$DAEMON_DIR/ctl" "$@" >"$log" 2>&1 &
+  DAEMON_PID=$!
+  bench_track_pid "$DAEMON_PID"
+  wait_for_line "$log" "virtio-forwarder ready" 30 && return 0
+  echo "daemon did not start:" >&2; tail -5 "$log" >&2
+  bench_stop "$DAEMON_PID"; DAEMON_PID=
+  return 1
+}
+
+# The admin channel's stats reply as JSON (relays' counters, the daemon's GC counts).
+daemon_stats_json() { out/bin/vfwdctl stats --json --control-socket "$DAEMON_DIR/ctl"; }
+
+# Resident memory of a process, one /proc/PID/status field (VmRSS, RssAnon, RssShmem...) in KiB.
+rss_kib() { # pid field
+  awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
+}
