@@ -17,7 +17,7 @@ internal static class XdpDriver
     {
         try
         {
-            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions(), frameCapacity);
+            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions(), frameCapacity, netdev.NumaNode);
             whyNot = "";
             return true;
         }

@@ -27,10 +27,11 @@ public sealed unsafe class XdpPort : IPort
     private long _txErrors;
     private bool _disposed;
 
-    private XdpPort(string name, string interfaceName, XdpAttachment attachment, XskSocket socket, int frameCount, int frameCapacity, bool busyPoll)
+    private XdpPort(string name, string interfaceName, XdpAttachment attachment, XskSocket socket, int frameCount, int frameCapacity, bool busyPoll, int numaNode)
     {
         Name = name;
         InterfaceName = interfaceName;
+        NumaNode = numaNode;
         _attachment = attachment;
         _socket = socket;
         _link = new InterfaceLink(interfaceName);
@@ -54,8 +55,9 @@ public sealed unsafe class XdpPort : IPort
     /// when AF_XDP cannot carry frames of <paramref name="frameCapacity"/>, and
     /// <see cref="SystemCallException"/> when the kernel refuses (no AF_XDP or BPF support, no such
     /// interface, another XDP program attached), so a caller can fall back to another port type.
+    /// <paramref name="numaNode"/> is the device's node as sysfs gives it (-1: unknown).
     /// </summary>
-    public static XdpPort Open(string name, string interfaceName, XdpPortOptions options, int frameCapacity)
+    public static XdpPort Open(string name, string interfaceName, XdpPortOptions options, int frameCapacity, int numaNode = -1)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (frameCapacity > XskSocket.FrameSize)
@@ -73,7 +75,7 @@ public sealed unsafe class XdpPort : IPort
         {
             socket = OpenSocket(ifindex, options.Queue, (uint)options.FrameCount, attachment.Mode, interfaceName);
             if (options.BusyPollBudget > 0) EnableBusyPoll(socket.Fd, options.BusyPollBudget, interfaceName);
-            var port = new XdpPort(name, interfaceName, attachment, socket, options.FrameCount, frameCapacity, options.BusyPollBudget > 0);
+            var port = new XdpPort(name, interfaceName, attachment, socket, options.FrameCount, frameCapacity, options.BusyPollBudget > 0, numaNode);
             // Last: from here on the program sends this queue's frames to the socket instead of the stack.
             attachment.Register(options.Queue, socket.Fd);
             Log.Info($"{name}: AF_XDP on {interfaceName} queue {options.Queue}, {attachment.Mode} XDP, {(socket.ZeroCopy ? "zero-copy" : "copy")} mode");
@@ -91,6 +93,9 @@ public sealed unsafe class XdpPort : IPort
 
     /// <summary>The kernel interface the socket is bound to.</summary>
     public string InterfaceName { get; }
+
+    /// <summary>The NUMA node of the interface's PCI device; -1 if unknown.</summary>
+    public int NumaNode { get; }
 
     /// <summary>Where the redirect program runs on the interface.</summary>
     public XdpAttachMode AttachMode => _attachment.Mode;

@@ -7,7 +7,7 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 /// The daemon's AF_PACKET port on a veth posing as a PCI VF (-P&lt;pci&gt;=&lt;relay&gt;, sysfs
 /// through VIRTIOFWD_SYSFS_ROOT), the daemon inside the test namespace, with --port-driver=packet,
 /// =xdp, and auto (which takes AF_XDP where it works, as on a veth). Frames are counted on both
-/// sides of each port.
+/// sides of each port; a QEMU guest pings the namespace through either driver.
 /// </summary>
 public sealed class PacketPortTests(ITestOutputHelper output)
 {
@@ -26,8 +26,9 @@ public sealed class PacketPortTests(ITestOutputHelper output)
         using var workDir = new TestWorkDir();
         using var netns = NetNamespace.Create();
         string sysfs = workDir.File("sys");
-        var toHost = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.0");
-        var toGuest = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.1", TestAddresses.HostCidr);
+        // One function on node 0, one whose node the kernel does not know (numa_node -1).
+        var toHost = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.0", numaNode: 0);
+        var toGuest = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.1", TestAddresses.HostCidr, numaNode: -1);
         var config = new DaemonConfig(workDir)
         {
             MaxRelays = 2,
@@ -77,19 +78,26 @@ public sealed class PacketPortTests(ITestOutputHelper output)
         Assert.Equal(Datagrams, toGuestStats.RxPackets);
         Assert.Equal(Datagrams, toGuestStats.TxPackets);
         Assert.InRange(received.RxPackets, Datagrams - RingSize, Datagrams);
+        // Contract §10.5: the relay takes its port's node; an unknown node leaves placement to the load rule.
+        Assert.Equal(0, stats.Relay(GuestToHost).NumaNode);
+        Assert.Equal(-1, stats.Relay(HostToGuest).NumaNode);
+        Assert.All(stats.Relays, relay => Assert.Equal(int.Parse(config.WorkerCpus), relay.VfToVmCpu));
     }
 
-    [Fact]
-    public void AGuestAndTheNamespacePingEachOtherThroughAfPacket()
+    [Theory]
+    [InlineData("packet")]
+    [InlineData("xdp")]
+    public void AGuestAndTheNamespacePingEachOtherThroughTheHostPort(string driver)
     {
         using var workDir = new TestWorkDir();
         using var netns = NetNamespace.Create();
         string sysfs = workDir.File("sys");
         var veth = VethAsPciFunction.Create(netns, sysfs, "0000:05:08.2", TestAddresses.HostCidr);
-        var config = new DaemonConfig(workDir) { Ports = [DaemonPort.Pci(0, veth.Address)], SysfsRoot = sysfs, PortDriver = "packet" };
+        var config = new DaemonConfig(workDir) { Ports = [DaemonPort.Pci(0, veth.Address)], SysfsRoot = sysfs, PortDriver = driver };
         using var link = GuestOnDaemon.Start(config, netns, new GuestConfig { WaitSeconds = 2 });
 
         output.WriteLine(link.AssertPingsBothWays(netns, Timeout).ToString());
+        Assert.Equal(driver == "xdp", link.Daemon.Process.LogText.Contains(": AF_XDP on "));
     }
 
     /// <summary>UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100.</summary>

@@ -30,9 +30,9 @@ public sealed class VethAsPciFunction
     /// <summary>
     /// Makes the pair in <paramref name="netns"/> (both ends up, the far end addressed with
     /// <paramref name="farCidr"/> if given) and lists it as function <paramref name="address"/>
-    /// under <paramref name="sysfsRoot"/>.
+    /// on NUMA node <paramref name="numaNode"/> (-1: unknown, as the kernel writes it) under <paramref name="sysfsRoot"/>.
     /// </summary>
-    public static VethAsPciFunction Create(NetNamespace netns, string sysfsRoot, string address, string? farCidr = null)
+    public static VethAsPciFunction Create(NetNamespace netns, string sysfsRoot, string address, string? farCidr = null, int numaNode = 0)
     {
         string suffix = UniqueName.New()[^6..];
         var veth = new VethAsPciFunction(address, "vfwdvf" + suffix, "vfwdhs" + suffix);
@@ -45,7 +45,7 @@ public sealed class VethAsPciFunction
         if (farCidr is not null) netns.AddAddress(veth.FarEnd, farCidr);
         string device = Path.Combine(sysfsRoot, "bus", "pci", "devices", address);
         Directory.CreateDirectory(Path.Combine(device, "net", veth.DaemonEnd));
-        File.WriteAllText(Path.Combine(device, "numa_node"), "0\n");
+        File.WriteAllText(Path.Combine(device, "numa_node"), $"{numaNode}\n");
         return veth;
     }
 }

@@ -14,12 +14,13 @@ public sealed record DirectionStats(
 /// <summary>
 /// One relay as `vfwdctl stats --json` reports it. CPUs and worker thread ids are those of the
 /// directions whose side is up (VF→VM: a port attached; VM→VF: a VM ready); states as upstream names them.
+/// <see cref="NumaNode"/> is the relay's node (its pinned CPU's, else its port's), -1 while unknown.
 /// </summary>
 public sealed record RelayStats(
     int Id, string? SocketPath, string? Port, bool VmConnected, int GuestRxQueues, int GuestTxQueues,
     DirectionStats VfToVm, DirectionStats VmToVf,
     int? VfToVmCpu = null, int? VmToVfCpu = null, int? VfToVmThread = null, int? VmToVfThread = null,
-    string? Device = null, string? VmState = null, string? PortState = null);
+    string? Device = null, string? VmState = null, string? PortState = null, int NumaNode = -1);
 
 /// <summary>
 /// The daemon's counters, read through the product's own CLI (`vfwdctl stats --json`), so the

@@ -21,6 +21,19 @@ public sealed class XdpDriverSelectionTests
         Assert.IsType<XdpPort>(port);
     }
 
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("-1", -1)]
+    public void APortNamedByPciAddressHasItsDevicesNumaNode(string numaFile, int expected)
+    {
+        using var sysfs = new VirtioForwarder.Ports.Tests.Support.FakeSysfs();
+        sysfs.AddPciFunction("0000:05:08.3", [VethInNamespace.PortInterface], numaFile);
+        using var veth = VethInNamespace.Create();
+        using var port = InNamespace.Run(veth.Namespace.Name, () =>
+            PortFactory.Open(PortSpec.Parse("05:08.3"), new PortOpenOptions { Driver = PortDriver.Xdp, SysfsRoot = sysfs.Root }));
+        Assert.Equal(expected, Assert.IsType<XdpPort>(port).NumaNode);
+    }
+
     [Fact]
     public void AutoFallsBackToAfPacketWhenAnotherXdpProgramHoldsTheInterface()
     {
