@@ -13,7 +13,7 @@ internal sealed class BondMember(IPort port, int index, MacAddress address)
     public IPort Port { get; } = port;
     public int Index { get; } = index;
 
-    /// <summary>The source address of the Slow Protocols frames this link sends.</summary>
+    /// <summary>This link's own address: the source of its Slow Protocols frames (802.3ad), the address it advertises to its ARP clients (ALB).</summary>
     public MacAddress Address { get; } = address;
 
     public Lock TxLock { get; } = new();

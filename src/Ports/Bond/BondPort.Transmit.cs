@@ -51,7 +51,8 @@ public sealed unsafe partial class BondPort
     {
         BondMode.RoundRobin => (_rrNext + i) % carriers.Length,
         // ALB's frames other than ARP replies go out as TLB's: on the least loaded member, first in the tick's order.
-        BondMode.Alb => Math.Max(_albClients!.MemberFor(frame, carriers), 0),
+        // ARP replies go to their client's member, rewritten to its address (AlbClients).
+        BondMode.Alb => _albClients!.Pick(frame, carriers),
         _ => TransmitHash.Pick(Options.HashPolicy, frame.Data, frame.Length, carriers.Length),
     };
 

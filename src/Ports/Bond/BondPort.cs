@@ -49,8 +49,9 @@ public sealed unsafe partial class BondPort : IPort
         _members = new BondMember[members.Count];
         for (int i = 0; i < members.Count; i++) _members[i] = new BondMember(members[i], i, new MacAddress(system.Value + (ulong)i + 1));
         _tx = new FrameBuffers(frameCapacity);
+        NumaNode = members.Select(m => m.NumaNode).FirstOrDefault(node => node >= 0, -1);
         if (options.Mode == BondMode.Lacp8023ad) _lacp = new LacpGroup(system, members.Count, options.LacpShortTimeout);
-        if (options.Mode == BondMode.Alb) _albClients = new AlbClients();
+        if (options.Mode == BondMode.Alb) _albClients = new AlbClients([.. _members.Select(m => m.Address)]);
         _up = new bool[members.Count];
         _scratch = new int[members.Count];
         _loadWindowStart = new long[members.Count];
@@ -66,6 +67,9 @@ public sealed unsafe partial class BondPort : IPort
 
     /// <summary>The members as given, in order (the first is active-backup's primary).</summary>
     public IReadOnlyList<IPort> Members => [.. _members.Select(m => m.Port)];
+
+    /// <summary>The first member's known NUMA node (members of one bond are ports of one NIC, as a rule); -1 if none is known.</summary>
+    public int NumaNode { get; }
 
     /// <summary>Any member may carry traffic: a link is up (802.3ad: a link is distributing).</summary>
     public bool LinkUp => Volatile.Read(ref _carriers).Length > 0;
@@ -100,6 +104,7 @@ public sealed unsafe partial class BondPort : IPort
             var member = _members[receivers[(start + k) % receivers.Length]];
             int got = member.Port.Receive(frames[n..]);
             if (_lacp is not null) got = KeepCollected(member, frames.Slice(n, got));
+            _albClients?.RestoreDestinations(frames.Slice(n, got));
             n += got;
         }
         return n;

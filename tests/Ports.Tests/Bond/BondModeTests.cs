@@ -100,20 +100,48 @@ public class BondModeTests
     {
         var (bond, m) = Create(BondMode.Alb);
         using var owned = bond;
-        byte[] ArpReplyTo(byte client)
-        {
-            var f = BondFrames.Ethernet([2, 0, 0, 0, 0, client], [2, 0, 0, 0, 0, 0xAA], 0x0806, 60);
-            f[21] = 2; // operation: reply
-            f[38] = 198; f[39] = 18; f[40] = 0; f[41] = client; // target IP
-            return f;
-        }
-        Send(bond, ArpReplyTo(1), ArpReplyTo(2), ArpReplyTo(1), ArpReplyTo(2));
+        Send(bond, AlbArpReplyTo(1), AlbArpReplyTo(2), AlbArpReplyTo(1), AlbArpReplyTo(2));
         Assert.All(m, member =>
         {
             Assert.Equal(2, member.Sent.Count);
             Assert.Single(member.Sent.Select(f => f[41]).Distinct());
         });
         Assert.Equal([0, 1], bond.ReceivingMembers);
+    }
+
+    [Fact]
+    public void Alb_replies_carry_their_members_address_and_frames_to_it_reach_the_vm_under_its_own()
+    {
+        var (bond, m) = Create(BondMode.Alb);
+        using var owned = bond;
+        Send(bond, AlbArpReplyTo(1), AlbArpReplyTo(2));
+        // The primary advertises the VM's address; the other member its own, in the Ethernet source and the ARP sender.
+        byte[] primary = Assert.Single(m[0].Sent), other = Assert.Single(m[1].Sent);
+        Assert.Equal(AlbGuestMac, primary[6..12]);
+        Assert.Equal(AlbGuestMac, primary[22..28]);
+        byte[] memberMac = other[6..12];
+        Assert.NotEqual(AlbGuestMac, memberMac);
+        Assert.Equal(memberMac, other[22..28]);
+
+        // The client answers to the member's address; the VM gets the frame addressed to itself.
+        m[1].Inject(BondFrames.Ethernet(memberMac, [2, 0, 0, 0, 0, 2], 0x0800, 60));
+        m[1].Inject(BondFrames.Ethernet([2, 0, 0, 0, 0, 9], [2, 0, 0, 0, 0, 2], 0x0800, 60));
+        var got = ReceiveAll(bond);
+        Assert.Equal(2, got.Count);
+        Assert.Equal(AlbGuestMac, got[0][..6]);
+        Assert.Equal([2, 0, 0, 0, 0, 9], got[1][..6]);
+    }
+
+    private static readonly byte[] AlbGuestMac = [2, 0, 0, 0, 0, 0xAA];
+
+    /// <summary>The VM's ARP reply to client 198.18.0.<paramref name="client"/>.</summary>
+    private static byte[] AlbArpReplyTo(byte client)
+    {
+        var f = BondFrames.Ethernet([2, 0, 0, 0, 0, client], AlbGuestMac, 0x0806, 60);
+        f[21] = 2; // operation: reply
+        AlbGuestMac.CopyTo(f, 22); // sender hardware address
+        f[38] = 198; f[39] = 18; f[40] = 0; f[41] = client; // target IP
+        return f;
     }
 
     [Fact]
@@ -143,5 +171,14 @@ public class BondModeTests
         Assert.All(m, member => Assert.True(member.Disposed));
         using var lone = new MemoryPort("lone");
         Assert.Throws<ArgumentException>(() => new BondPort("b", [lone], new BondOptions()));
+    }
+
+    [Fact]
+    public void The_bond_is_on_the_numa_node_of_its_first_member_that_knows_one()
+    {
+        using var bond = new BondPort("numa", [new MemoryPort("a"), new MemoryPort("b") { NumaNode = 1 }, new MemoryPort("c") { NumaNode = 0 }], new BondOptions());
+        Assert.Equal(1, bond.NumaNode);
+        using var unknown = new BondPort("unknown", [new MemoryPort("d"), new MemoryPort("e")], new BondOptions());
+        Assert.Equal(-1, unknown.NumaNode);
     }
 }

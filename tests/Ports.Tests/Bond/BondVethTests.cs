@@ -62,13 +62,8 @@ public sealed unsafe partial class BondVethTests
     public void Active_backup_keeps_a_ping_flood_going_when_the_active_link_goes_down()
     {
         using var lab = new BondVethLab();
-        var (a, farA) = lab.AddPair();
-        var (b, farB) = lab.AddPair();
-        lab.Namespace.Ip("link", "add", "br0", "type", "bridge");
-        lab.Namespace.Ip("link", "set", farA, "master", "br0");
-        lab.Namespace.Ip("link", "set", farB, "master", "br0");
+        var (a, b) = BridgedPairs(lab);
         lab.Namespace.Ip("addr", "add", KernelAddress + "/24", "dev", "br0");
-        lab.Namespace.Ip("link", "set", "br0", "up");
         using var bond = new BondPort("ab-veth", [BondVethLab.Open(a), BondVethLab.Open(b)], new BondOptions(BondMode.ActiveBackup));
         WaitUntil(() => bond.TransmittingMembers.SequenceEqual([0]), "the primary carrying");
         using var responder = new Responder(bond);
@@ -86,4 +81,62 @@ public sealed unsafe partial class BondVethTests
         Assert.True(received >= Count * 8 / 10, $"only {received} of {Count} replies: {result.Output}");
         Assert.True(BondVethLab.Counter(b, "tx_packets") - bTxBefore >= 100, "the backup carried the replies after failover");
     }
+
+    [Fact]
+    public void Alb_gives_each_client_its_own_members_address_and_both_members_carry_their_clients_pings()
+    {
+        using var lab = new BondVethLab();
+        var (a, b) = BridgedPairs(lab);
+        using var first = TestNamespace.Create();
+        using var second = TestNamespace.Create();
+        var clients = new[] { (Namespace: first, Address: "198.18.0.11"), (Namespace: second, Address: "198.18.0.12") };
+        foreach (var (client, address) in clients)
+        {
+            string port = "vfwdc" + UniqueName.New("");
+            client.Ip("link", "add", "cl0", "type", "veth", "peer", "name", port, "netns", lab.Namespace.Name);
+            client.Ip("addr", "add", address + "/24", "dev", "cl0");
+            client.Ip("link", "set", "cl0", "up");
+            lab.Namespace.Ip("link", "set", port, "master", "br0", "up");
+        }
+        using var bond = new BondPort("alb-veth", [BondVethLab.Open(a), BondVethLab.Open(b)], new BondOptions(BondMode.Alb));
+        WaitUntil(() => bond.ReceivingMembers.Count == 2, "both members up");
+        using var responder = new Responder(bond);
+        responder.Start();
+        long aBefore = BondVethLab.Counter(a, "rx_packets"), bBefore = BondVethLab.Counter(b, "rx_packets");
+
+        var learnt = new List<string>();
+        foreach (var (client, _) in clients)
+        {
+            using var ping = client.Start("busybox", "ping", "-q", "-c", "5", "-i", "0.2", "-W", "2", PeerAddress.ToString());
+            var result = ping.Wait(TimeSpan.FromSeconds(60));
+            Assert.True(int.Parse(Received().Match(result.Output).Groups[1].Value) >= 4, result.Output);
+            string neighbour = client.Ip("neigh", "show", PeerAddress.ToString()).Output;
+            learnt.Add(LinkAddress().Match(neighbour).Groups[1].Value);
+        }
+
+        // Client one has the primary, which advertises the VM's own address; client two the other member's.
+        Assert.Equal(MacText(PeerMac), learnt[0]);
+        Assert.NotEqual(learnt[0], learnt[1]);
+        Assert.Matches("^[0-9a-f:]{17}$", learnt[1]);
+        // Each client's pings came in on its own member.
+        Assert.True(BondVethLab.Counter(a, "rx_packets") - aBefore >= 5, "the primary received its client's pings");
+        Assert.True(BondVethLab.Counter(b, "rx_packets") - bBefore >= 5, "the second member received its client's pings");
+    }
+
+    /// <summary>Two pairs whose far ends are ports of bridge br0 (up) in the lab's namespace; returns the local ends.</summary>
+    private static (string A, string B) BridgedPairs(BondVethLab lab)
+    {
+        var (a, farA) = lab.AddPair();
+        var (b, farB) = lab.AddPair();
+        lab.Namespace.Ip("link", "add", "br0", "type", "bridge");
+        lab.Namespace.Ip("link", "set", farA, "master", "br0");
+        lab.Namespace.Ip("link", "set", farB, "master", "br0");
+        lab.Namespace.Ip("link", "set", "br0", "up");
+        return (a, b);
+    }
+
+    [GeneratedRegex(@"lladdr ([0-9a-f:]+)")]
+    private static partial Regex LinkAddress();
+
+    private static string MacText(byte[] mac) => string.Join(':', mac.Select(x => x.ToString("x2")));
 }

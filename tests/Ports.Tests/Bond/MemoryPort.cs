@@ -24,6 +24,7 @@ public sealed unsafe class MemoryPort : IPort
     public volatile bool Up = true;
     public bool Disposed { get; private set; }
 
+    public int NumaNode { get; init; } = -1;
     public bool LinkUp => Up;
     public int ReadinessFd => -1;
 
