@@ -7,10 +7,10 @@ namespace VirtioForwarder.Device;
 /// indexes, host→guest) and TX queues (odd indexes, guest→host). Immutable; the device publishes
 /// a new set whenever a ring starts or stops, and the workers pick it up on their next pass.
 /// </summary>
-public sealed class QueueSet(SplitQueue[] guestRx, SplitQueue[] guestTx)
+public sealed class QueueSet(GuestQueue[] guestRx, GuestQueue[] guestTx)
 {
     public static readonly QueueSet Empty = new([], []);
 
-    public SplitQueue[] GuestRx { get; } = guestRx;
-    public SplitQueue[] GuestTx { get; } = guestTx;
+    public GuestQueue[] GuestRx { get; } = guestRx;
+    public GuestQueue[] GuestTx { get; } = guestTx;
 }

@@ -76,9 +76,9 @@ public sealed partial class VhostUserNetDevice
     /// <summary>The log's eventfd is only for the frontend to learn the log changed; nothing to do with it here.</summary>
     public void SetLogFd(int fd) => Libc.Close(fd);
 
-    private List<Virtqueue.SplitQueue> HoldAllQueues()
+    private List<Virtqueue.GuestQueue> HoldAllQueues()
     {
-        var held = new List<Virtqueue.SplitQueue>();
+        var held = new List<Virtqueue.GuestQueue>();
         foreach (var q in _queues)
         {
             if (q is null) continue;

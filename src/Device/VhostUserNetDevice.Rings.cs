@@ -17,8 +17,8 @@ public sealed partial class VhostUserNetDevice
 
     public void SetVringNum(uint index, uint num)
     {
-        if (num == 0 || num > SplitQueue.MaxSize || (num & (num - 1)) != 0)
-            throw new ProtocolException($"SET_VRING_NUM: queue {index} size {num} is not a power of two up to {SplitQueue.MaxSize}");
+        if (num == 0 || num > GuestQueue.MaxSize || (num & (num - 1)) != 0)
+            throw new ProtocolException($"SET_VRING_NUM: queue {index} size {num} is not a power of two up to {GuestQueue.MaxSize}");
         var q = Queue(index);
         WithExclusive(q, () => q.Size = (ushort)num);
     }
@@ -95,7 +95,7 @@ public sealed partial class VhostUserNetDevice
         Log.Debug($"{Name}: queue {index} {(enable ? "enabled" : "disabled")}");
     }
 
-    private SplitQueue Queue(uint index)
+    private GuestQueue Queue(uint index)
     {
         var q = _queues[index];
         if (q is null)
@@ -107,14 +107,14 @@ public sealed partial class VhostUserNetDevice
     }
 
     /// <summary>Translates the ring once memory, addresses and the kick are all there.</summary>
-    private void AttachIfConfigured(SplitQueue q)
+    private void AttachIfConfigured(GuestQueue q)
     {
         if (_memory is null || !_addressed.Contains(q.Index) || !_started.Contains(q.Index)) return;
         if (!q.Attach(_memory, out string? error))
             throw new ProtocolException($"queue {q.Index}: {error}");
     }
 
-    private void StopRing(SplitQueue q)
+    private void StopRing(GuestQueue q)
     {
         q.Detach();
         q.Enabled = false;
@@ -130,7 +130,7 @@ public sealed partial class VhostUserNetDevice
         PublishLiveQueues();
     }
 
-    private static void WithExclusive(SplitQueue q, Action change)
+    private static void WithExclusive(GuestQueue q, Action change)
     {
         q.EnterExclusive();
         try { change(); }
@@ -139,8 +139,8 @@ public sealed partial class VhostUserNetDevice
 
     private void PublishLiveQueues()
     {
-        var rx = new List<SplitQueue>();
-        var tx = new List<SplitQueue>();
+        var rx = new List<GuestQueue>();
+        var tx = new List<GuestQueue>();
         foreach (var q in _queues)
             if (q is not null && q.IsLive) (q.Index % 2 == 0 ? rx : tx).Add(q);
         var previous = _live;
@@ -150,5 +150,5 @@ public sealed partial class VhostUserNetDevice
         QueuesChanged?.Invoke(this);
     }
 
-    private static bool SameQueues(SplitQueue[] a, List<SplitQueue> b) => a.AsSpan().SequenceEqual(b.ToArray());
+    private static bool SameQueues(GuestQueue[] a, List<GuestQueue> b) => a.AsSpan().SequenceEqual(b.ToArray());
 }

@@ -18,7 +18,7 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
         | ProtocolFeatures.Status);
 
     private readonly DeviceOptions _options;
-    private readonly SplitQueue?[] _queues;
+    private readonly GuestQueue?[] _queues;
     private readonly ulong _offeredFeatures;
     private ulong _features;
     private GuestMemory? _memory;
@@ -32,7 +32,7 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
     {
         Name = name;
         _options = options;
-        _queues = new SplitQueue?[options.MaxQueuePairs * 2];
+        _queues = new GuestQueue?[options.MaxQueuePairs * 2];
         // IN_ORDER costs nothing: the queues already use every chain in the order it was made
         // available, writing each used element (allowed by virtio 1.2 §2.7.9), and it puts DPDK's
         // virtio_user on its faster in-order paths.

@@ -9,7 +9,7 @@ namespace VirtioForwarder.Relay;
 /// </summary>
 internal static class KickControl
 {
-    public static void Arm(SplitQueue q, List<int> waitFds)
+    public static void Arm(GuestQueue q, List<int> waitFds)
     {
         if (!q.TryEnter()) return;
         try
@@ -21,7 +21,7 @@ internal static class KickControl
         finally { q.Exit(); }
     }
 
-    public static void Disarm(SplitQueue q)
+    public static void Disarm(GuestQueue q)
     {
         if (!q.TryEnter()) return;
         try

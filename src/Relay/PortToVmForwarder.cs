@@ -31,7 +31,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         return queues.Length == 1 ? ForwardToOne(queues[0]) : ForwardSpread(queues);
     }
 
-    private int ForwardToOne(SplitQueue q)
+    private int ForwardToOne(GuestQueue q)
     {
         if (!q.TryEnter()) return 0;
         try
@@ -47,7 +47,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         finally { q.Exit(); }
     }
 
-    private int ForwardSpread(SplitQueue[] queues)
+    private int ForwardSpread(GuestQueue[] queues)
     {
         int budget = 0;
         foreach (var q in queues) budget += q.AvailableEntries;
@@ -78,7 +78,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         return n;
     }
 
-    private void Deliver(SplitQueue q, ReadOnlySpan<Frame> frames)
+    private void Deliver(GuestQueue q, ReadOnlySpan<Frame> frames)
     {
         ulong tooSmallBefore = q.RxBufferTooSmallDrops;
         int taken = q.Enqueue(frames);

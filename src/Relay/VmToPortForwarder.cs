@@ -37,7 +37,7 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
         return moved;
     }
 
-    private int Forward(SplitQueue q, Device.VhostUserNetDevice device)
+    private int Forward(GuestQueue q, Device.VhostUserNetDevice device)
     {
         var port = sides.Port;
         var target = port ?? (_sink ??= PortFactory.Open(PortSpec.Parse("null")));

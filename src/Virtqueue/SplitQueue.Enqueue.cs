@@ -5,23 +5,14 @@ namespace VirtioForwarder.Virtqueue;
 /// <summary>Host→guest: the guest's receive queue (virtio 1.2 §5.1.6.3, §5.1.6.4).</summary>
 public sealed unsafe partial class SplitQueue
 {
-    private enum RxOutcome { Delivered, Dropped, NoRoom, Malformed }
-
-    /// <summary>
-    /// Host→guest (the guest's RX queue): writes a virtio-net header and each frame into the
-    /// guest's buffers (merging buffers when negotiated), and notifies the guest if it asked.
-    /// Returns how many frames were taken from the front of the batch: delivered, or (without
-    /// mergeable buffers) dropped because the guest's buffer was too small, counted in
-    /// <see cref="RxBufferTooSmallDrops"/>. The rest found no room.
-    /// </summary>
-    public int Enqueue(ReadOnlySpan<Frame> frames)
+    public override int Enqueue(ReadOnlySpan<Frame> frames)
     {
         if (!TryStartBurst(out ushort availIdx)) return 0;
         ushort usedBefore = _usedIdx;
         int taken = 0;
         while (taken < frames.Length)
         {
-            var outcome = _features.Mergeable ? PutMerged(frames[taken], availIdx) : PutWhole(frames[taken], availIdx);
+            var outcome = Features.Mergeable ? PutMerged(frames[taken], availIdx) : PutWhole(frames[taken], availIdx);
             if (outcome is RxOutcome.NoRoom or RxOutcome.Malformed) break;
             taken++;
         }
@@ -34,8 +25,9 @@ public sealed unsafe partial class SplitQueue
     {
         if (_nextAvail == availIdx) return RxOutcome.NoRoom;
         ushort head = AvailHead(_nextAvail);
-        var writer = new ReceivedPacketWriter(_features.NetHeaderLength, frame.Data, frame.Length);
-        if (!FillChain(head, ref writer, out uint written)) return RxOutcome.Malformed;
+        var writer = Writer(frame);
+        var chain = Chain(head, deviceWrites: true);
+        if (!FillChain(ref chain, head, ref writer, out uint written)) return RxOutcome.Malformed;
         _nextAvail++;
         if (writer.Done)
         {
@@ -57,19 +49,20 @@ public sealed unsafe partial class SplitQueue
     private RxOutcome PutMerged(in Frame frame, ushort availIdx)
     {
         ushort availBefore = _nextAvail, usedBefore = _usedIdx;
-        var writer = new ReceivedPacketWriter(_features.NetHeaderLength, frame.Data, frame.Length);
+        var writer = Writer(frame);
         ushort buffers = 0;
         do
         {
             if (_nextAvail == availIdx) return RollBack(RxOutcome.NoRoom);
             ushort head = AvailHead(_nextAvail);
-            if (!FillChain(head, ref writer, out uint written)) return RollBack(RxOutcome.Malformed);
+            var chain = Chain(head, deviceWrites: true);
+            if (!FillChain(ref chain, head, ref writer, out uint written)) return RollBack(RxOutcome.Malformed);
             AddUsed(head, written);
             _nextAvail++;
             buffers++;
         }
         while (!writer.Done);
-        if (buffers > 1) writer.SetNumBuffers(_memory!, buffers);
+        if (buffers > 1) writer.SetNumBuffers(Memory, buffers);
         return RxOutcome.Delivered;
 
         RxOutcome RollBack(RxOutcome outcome)
@@ -78,19 +71,5 @@ public sealed unsafe partial class SplitQueue
             _usedIdx = usedBefore;
             return outcome;
         }
-    }
-
-    /// <summary>
-    /// Writes what fits of <paramref name="writer"/> into one chain. The whole chain is walked even
-    /// once the frame is written, so a chain is judged malformed or not whatever the frame's size.
-    /// </summary>
-    private bool FillChain(ushort head, ref ReceivedPacketWriter writer, out uint written)
-    {
-        var chain = new DescriptorChain(_memory!, _desc, _size, head, _features.IndirectDesc, deviceWrites: true);
-        written = 0;
-        while (chain.TryNext(out var segment)) written += writer.Fill(_memory!, segment);
-        if (chain.Fault == ChainFault.None) return true;
-        Break(chain.Describe(head));
-        return false;
     }
 }

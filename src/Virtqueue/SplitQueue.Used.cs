@@ -13,15 +13,15 @@ public sealed unsafe partial class SplitQueue
         availIdx = 0;
         if (!CanRun) return false;
         availIdx = Volatile.Read(ref AvailIdx);
-        if ((ushort)(availIdx - _nextAvail) <= _size) return true;
-        Break($"avail index jumped from {_nextAvail} to {availIdx}, more than the ring's {_size} entries");
+        if ((ushort)(availIdx - _nextAvail) <= Size) return true;
+        Break($"avail index jumped from {_nextAvail} to {availIdx}, more than the ring's {Size} entries");
         return false;
     }
 
     /// <summary>Writes a used element (§2.7.8); invisible to the guest until <see cref="FinishBurst"/> publishes the index.</summary>
     private void AddUsed(ushort head, uint length)
     {
-        uint offset = RingLayout.UsedElemOffset(_usedIdx & (uint)(_size - 1));
+        uint offset = RingLayout.UsedElemOffset(_usedIdx & (uint)(Size - 1));
         *(ulong*)(_used + offset) = head | (ulong)length << 32;
         LogUsedRing(offset, RingLayout.UsedElemSize);
         _usedIdx++;
@@ -45,7 +45,7 @@ public sealed unsafe partial class SplitQueue
     }
 
     private bool GuestWantsCall(ushort usedBefore) =>
-        _features.EventIdx
+        Features.EventIdx
             ? RingLayout.NeedEvent(Volatile.Read(ref UsedEvent), _usedIdx, usedBefore)
             : (Volatile.Read(ref AvailFlags) & RingLayout.AvailNoInterrupt) == 0;
 
@@ -56,7 +56,6 @@ public sealed unsafe partial class SplitQueue
     /// </summary>
     private void LogUsedRing(uint offset, uint length)
     {
-        if (_features.LogAll && _addresses.LogEnabled && _memory!.DirtyLog is { } log)
-            log.MarkDirty(_addresses.LogGuestAddr + offset, length);
+        if (LogsRings) LogRingWrite(Addresses.LogGuestAddr + offset, length);
     }
 }

@@ -1,0 +1,248 @@
+using VirtioForwarder.Memory;
+using VirtioForwarder.Platform;
+
+namespace VirtioForwarder.Virtqueue;
+
+/// <summary>What SET_VRING_ADDR carries: ring addresses in the frontend's virtual address space.</summary>
+public readonly record struct RingAddresses(ulong DescUser, ulong UsedUser, ulong AvailUser, ulong LogGuestAddr, bool LogEnabled);
+
+/// <summary>The negotiated features a queue's data path depends on.</summary>
+public readonly record struct QueueFeatures(bool EventIdx, bool IndirectDesc, bool Mergeable, int NetHeaderLength, bool LogAll);
+
+/// <summary>
+/// One virtqueue, device side, carrying virtio-net frames: a <see cref="SplitQueue"/> (virtio 1.2
+/// §2.7) or a packed one (§2.8), whichever VIRTIO_F_RING_PACKED chose. The control
+/// thread configures it (SET_VRING_*); one worker thread runs the data path, a burst at a time
+/// inside TryEnter/Exit so the control thread can take it exclusively. Callers dispatch once per
+/// burst; the chain work both formats share (copying a frame out of a chain, pouring one into
+/// chains) lives here.
+/// </summary>
+public abstract unsafe class GuestQueue : IDisposable
+{
+    public const int MaxSize = 32768;
+
+    /// <summary>Longest virtio-net header: struct virtio_net_hdr_mrg_rxbuf (§5.1.6).</summary>
+    private const int MaxNetHeaderLength = 12;
+
+    private protected enum TxOutcome { Copied, Oversize, Malformed }
+
+    private protected enum RxOutcome { Delivered, Dropped, NoRoom, Malformed }
+
+    private ushort _size;
+    private RingAddresses _addresses;
+    private QueueFeatures _features;
+    private GuestMemory? _memory;
+    private int _busy;
+
+    private protected GuestQueue(int index) => Index = index;
+
+    public int Index { get; }
+
+    // ---- configuration (control thread) ----
+
+    /// <summary>Queue size: a power of two up to <see cref="MaxSize"/>. Changing it detaches the ring, whose extents were checked for the old size.</summary>
+    public ushort Size
+    {
+        get => _size;
+        set
+        {
+            if (value == 0 || value > MaxSize || (value & (value - 1)) != 0)
+                throw new ArgumentException($"queue {Index}: size {value} is not a power of two from 1 to {MaxSize}", nameof(value));
+            if (value != _size) Detach();
+            _size = value;
+        }
+    }
+
+    /// <summary>Changing the addresses detaches the ring; <see cref="Attach"/> translates the new ones.</summary>
+    public RingAddresses Addresses
+    {
+        get => _addresses;
+        set
+        {
+            if (value != _addresses) Detach();
+            _addresses = value;
+        }
+    }
+
+    /// <summary>
+    /// SET_VRING_BASE / GET_VRING_BASE: where the device reads next. A split ring's next avail
+    /// index; a packed ring's next descriptor in bits 0-14 and its wrap counter in bit 15.
+    /// </summary>
+    public abstract ushort NextAvail { get; set; }
+
+    public QueueFeatures Features
+    {
+        get => _features;
+        set
+        {
+            if ((uint)value.NetHeaderLength > MaxNetHeaderLength)
+                throw new ArgumentException($"queue {Index}: a virtio-net header is at most {MaxNetHeaderLength} bytes, not {value.NetHeaderLength}", nameof(value));
+            _features = value;
+        }
+    }
+
+    public EventFd? Kick { get; set; }
+    public EventFd? Call { get; set; }
+    public bool Enabled { get; set; }
+
+    /// <summary>Takes over <paramref name="other"/>'s size, addresses, state and eventfds (the ring format changed under them).</summary>
+    public void TakeSettingsFrom(GuestQueue other)
+    {
+        _size = other._size;
+        _addresses = other._addresses;
+        Enabled = other.Enabled;
+        (Kick, other.Kick) = (other.Kick, null);
+        (Call, other.Call) = (other.Call, null);
+    }
+
+    /// <summary>Translates the ring addresses through <paramref name="memory"/>; false with a reason if a ring is not fully mapped.</summary>
+    public bool Attach(GuestMemory memory, out string? error)
+    {
+        error = _size == 0 ? "the ring size is not set" : AttachRing(memory);
+        if (error is not null) return false;
+        _memory = memory;
+        return true;
+    }
+
+    /// <summary>Checks and translates the format's ring parts; null on success, else why not.</summary>
+    private protected abstract string? AttachRing(GuestMemory memory);
+
+    /// <summary>Forgets the ring pointers (memory unmapped, ring stopped). A ring started again begins afresh, unbroken.</summary>
+    public void Detach()
+    {
+        _memory = null;
+        DetachRing();
+        BrokenReason = null;
+    }
+
+    private protected abstract void DetachRing();
+
+    /// <summary>Attached to memory and enabled: the data path may run.</summary>
+    public bool IsLive => _memory != null && Enabled && _size > 0;
+
+    // ---- hand-off between the worker and the control thread ----
+
+    public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    public void Exit() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Waits until no burst is running and keeps the worker out until <see cref="Exit"/>.</summary>
+    public void EnterExclusive()
+    {
+        var spin = new SpinWait();
+        while (!TryEnter()) spin.SpinOnce();
+    }
+
+    // ---- data path (worker thread, inside TryEnter/Exit) ----
+
+    /// <summary>Set when the guest handed a malformed chain; the device must be reset.</summary>
+    public string? BrokenReason { get; private set; }
+
+    public ulong OversizeDrops { get; private protected set; }
+
+    /// <summary>Frames dropped on the guest's RX queue because, without mergeable buffers, the chain offered was smaller than header plus frame.</summary>
+    public ulong RxBufferTooSmallDrops { get; private protected set; }
+
+    /// <summary>How many chains the guest has made available and the device has not taken yet (0 if not live).</summary>
+    public abstract int AvailableEntries { get; }
+
+    /// <summary>Asks the guest to kick (before a worker sleeps) or not (while it polls).</summary>
+    public abstract void SetKickWanted(bool wanted);
+
+    /// <summary>
+    /// Guest→host (the guest's TX queue, §5.1.6.2): for each available chain, copies the frame
+    /// after the virtio-net header into the next frame buffer, returns the chain as used, and
+    /// notifies the guest if it asked. Returns the number of frames filled. A chain longer than
+    /// its buffer is consumed and counted in <see cref="OversizeDrops"/>; a malformed one sets
+    /// <see cref="BrokenReason"/>.
+    /// </summary>
+    public abstract int Dequeue(Span<Frame> frames);
+
+    /// <summary>
+    /// Host→guest (the guest's RX queue, §5.1.6.3, §5.1.6.4): writes a virtio-net header and each
+    /// frame into the guest's buffers (merging buffers when negotiated), and notifies the guest if
+    /// it asked. Returns how many frames were taken from the front of the batch: delivered, or
+    /// (without mergeable buffers) dropped because the guest's buffer was too small, counted in
+    /// <see cref="RxBufferTooSmallDrops"/>. The rest found no room.
+    /// </summary>
+    public abstract int Enqueue(ReadOnlySpan<Frame> frames);
+
+    public void Dispose()
+    {
+        Detach();
+        Kick?.Dispose();
+        Call?.Dispose();
+        Kick = null;
+        Call = null;
+    }
+
+    private protected GuestMemory Memory => _memory!;
+
+    private protected bool CanRun => IsLive && BrokenReason is null;
+
+    private protected void Break(string reason) => BrokenReason ??= $"queue {Index}: {reason}";
+
+    private protected static byte* Translate(GuestMemory memory, string what, ulong uva, ulong length, ref string? error)
+    {
+        byte* host = memory.UvaToHost(uva, length);
+        if (host == null) error ??= $"{what} at 0x{uva:x} ({length} bytes) is not in guest memory";
+        return host;
+    }
+
+    /// <summary>True while migrating with ring logging on (vhost-user "Migration"): writes to ring parts must be logged.</summary>
+    private protected bool LogsRings => _features.LogAll && _addresses.LogEnabled && _memory?.DirtyLog is not null;
+
+    private protected void LogRingWrite(ulong gpa, uint length) => _memory!.DirtyLog!.MarkDirty(gpa, length);
+
+    // ---- chain work shared by both formats ----
+
+    /// <summary>
+    /// Copies one chain's frame into <paramref name="frame"/>. The header is skipped by byte
+    /// count, not by descriptor: without assumptions about framing (§5.1.6.2, ANY_LAYOUT, implied
+    /// by VERSION_1) it may share a descriptor with data or span several.
+    /// </summary>
+    private protected TxOutcome CopyChainOut(ref DescriptorChain chain, ushort head, ref Frame frame)
+    {
+        uint headerLeft = (uint)_features.NetHeaderLength;
+        ulong capacity = (ulong)Math.Max(frame.Capacity, 0);
+        ulong length = 0;
+        while (chain.TryNext(out var segment))
+        {
+            uint skip = Math.Min(headerLeft, segment.Length);
+            headerLeft -= skip;
+            uint count = segment.Length - skip;
+            // Past the capacity the rest is only counted: the chain is consumed whole either way.
+            if (count != 0 && length + count <= capacity)
+                Buffer.MemoryCopy(segment.Host + skip, frame.Data + length, count, count);
+            length += count;
+        }
+        if (chain.Fault != ChainFault.None)
+        {
+            Break(chain.Describe(head));
+            return TxOutcome.Malformed;
+        }
+        if (headerLeft != 0)
+        {
+            Break($"transmit chain at head {head} is shorter than the {_features.NetHeaderLength}-byte virtio-net header");
+            return TxOutcome.Malformed;
+        }
+        if (length > capacity) return TxOutcome.Oversize;
+        frame.Length = (int)length;
+        return TxOutcome.Copied;
+    }
+
+    /// <summary>
+    /// Writes what fits of <paramref name="writer"/> into one chain. The whole chain is walked even
+    /// once the frame is written, so a chain is judged malformed or not whatever the frame's size.
+    /// </summary>
+    private protected bool FillChain(ref DescriptorChain chain, ushort head, ref ReceivedPacketWriter writer, out uint written)
+    {
+        written = 0;
+        while (chain.TryNext(out var segment)) written += writer.Fill(_memory!, segment);
+        if (chain.Fault == ChainFault.None) return true;
+        Break(chain.Describe(head));
+        return false;
+    }
+
+    private protected ReceivedPacketWriter Writer(in Frame frame) => new(_features.NetHeaderLength, frame.Data, frame.Length);
+}
