@@ -100,8 +100,11 @@ public sealed class PacketPortTests(ITestOutputHelper output)
         Assert.Equal(driver == "xdp", link.Daemon.Process.LogText.Contains(": AF_XDP on "));
     }
 
-    /// <summary>UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100.</summary>
-    private static void SendUdp(NetNamespace netns, int count)
+    /// <summary>
+    /// UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100
+    /// with <paramref name="pauseSeconds"/> between them.
+    /// </summary>
+    internal static void SendUdp(NetNamespace netns, int count, double pauseSeconds = 0.005)
     {
         string script = "import socket\n" +
                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n" +
@@ -109,7 +112,7 @@ public sealed class PacketPortTests(ITestOutputHelper output)
                         $"for i in range({count}):\n" +
                         $"    s.sendto(bytes(18 + i % 1000), ('{TestAddresses.GuestIp}', 9))\n" +
                         // Pauses keep the veth's receive backlog (1000 frames) from overflowing.
-                        "    if i % 100 == 99: time.sleep(0.005)\n";
+                        $"    if i % 100 == 99: time.sleep({pauseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})\n";
         var result = netns.Run("/usr/bin/python3", "-c", script);
         Assert.True(result.Succeeded, result.ToString());
     }

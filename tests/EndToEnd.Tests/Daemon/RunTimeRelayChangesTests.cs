@@ -3,14 +3,16 @@ using VirtioForwarder.EndToEnd.Tests.Control;
 using VirtioForwarder.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 using Op = VirtioForwarder.Control.Protobuf.PortControlRequest.Types.Op;
+using Pci = VirtioForwarder.Control.Protobuf.PortControlRequest.Types.PciAddress;
 using RelayCpu = VirtioForwarder.Control.Protobuf.CoreSchedRequest.Types.RelayCPU;
 
 namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 
 /// <summary>
 /// Relays changed while they forward, through upstream's ZeroMQ services: a device removed from
-/// one relay (port control REMOVE) and a relay's directions moved to another worker CPU (core
-/// scheduler UPDATE). testpmd virtio_user frontends send into null sinks, so every frame is counted.
+/// one relay (port control REMOVE), a VF attached and detached again and again (ADD/REMOVE) next
+/// to a relay carrying a namespace's traffic, and a relay's directions moved to another worker CPU
+/// (core scheduler UPDATE). Every frame is counted.
 /// </summary>
 public sealed class RunTimeRelayChangesTests(ITestOutputHelper output)
 {
@@ -48,6 +50,57 @@ public sealed class RunTimeRelayChangesTests(ITestOutputHelper output)
         Assert.Equal(0, relay0.DroppedNotConnected + relay0.DroppedQueueFull + relay0.DroppedLinkDown + relay0.DroppedOversize);
         Assert.Equal(sent.Sent[1], relay1.RxPackets);
         Assert.Equal(sent.Sent[1], relay1.TxPackets + relay1.DroppedNotConnected);
+    }
+
+    [Fact]
+    public void AttachingAndDetachingOneRelaysVfLosesNothingOfAnotherRelaysVfTraffic()
+    {
+        const int Datagrams = 3000;
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        string sysfs = workDir.File("sys");
+        var steady = VethAsPciFunction.Create(netns, sysfs, "0000:05:0b.0", TestAddresses.HostCidr);
+        VethAsPciFunction.Create(netns, sysfs, "0000:05:0b.1");
+        var changing = new Pci { Domain = 0, Bus = 5, Slot = 0xb, Function = 1 };
+        var zmq = new ZmqEndpoints(workDir);
+        var config = new DaemonConfig(workDir)
+        {
+            MaxRelays = 2,
+            Ports = [DaemonPort.Pci(0, steady.Address)],
+            SysfsRoot = sysfs,
+            ExtraArguments = zmq.Arguments,
+        };
+        // Relay 1's guest sends all along: into its VF while attached, counted as not connected otherwise.
+        using var rig = DaemonWithFrontends.Start(config, netns,
+            new FrontendOnRelay(0, ForwardMode.RxOnly), new FrontendOnRelay(1, ForwardMode.TxOnly));
+        netns.Run("ip", "neigh", "replace", TestAddresses.GuestIp, "lladdr", "02:00:00:00:00:02", "dev", steady.FarEnd);
+
+        // About three seconds of datagrams into relay 0 while relay 1's VF comes and goes.
+        var sender = Task.Run(() => PacketPortTests.SendUdp(netns, Datagrams, pauseSeconds: 0.1));
+        int cycles = 0;
+        while (!sender.IsCompleted || cycles < 2)
+        {
+            var add = zmq.AskPortControl(new PortControlRequest { Op = Op.Add, VirtioId = 1, PciAddrs = { changing }, Conditional = false });
+            Assert.Equal(PortControlResponse.Types.Status.Ok, add.Status);
+            rig.Daemon.WaitForStats(s => s.Relay(1).PortState == "DPDK_READY", Timeout, "relay 1's VF attached");
+            var remove = zmq.AskPortControl(new PortControlRequest { Op = Op.Remove, VirtioId = 1, PciAddrs = { changing }, Conditional = false });
+            Assert.Equal(PortControlResponse.Types.Status.Ok, remove.Status);
+            cycles++;
+        }
+        sender.GetAwaiter().GetResult();
+
+        var stats = rig.Daemon.WaitForStats(s => s.Relay(0).VfToVm.TxPackets >= Datagrams, Timeout, $"{Datagrams} datagrams into relay 0's guest");
+        var relay0 = stats.Relay(0).VfToVm;
+        var relay1 = stats.Relay(1).VmToVf;
+        output.WriteLine($"{cycles} attach/detach cycles; relay 0 VF→VM {relay0}; relay 1 VM→VF {relay1}");
+        Assert.Equal(Datagrams, relay0.RxPackets);
+        Assert.Equal(Datagrams, relay0.TxPackets);
+        Assert.Equal(0, relay0.DroppedNotConnected + relay0.DroppedQueueFull + relay0.DroppedLinkDown + relay0.DroppedOversize);
+        Assert.True(relay1.TxPackets > 0, "relay 1's guest reached its VF while attached");
+        Assert.True(relay1.DroppedNotConnected > 0, "relay 1's guest frames counted while detached");
+        rig.Frontend(0).Stop();
+        rig.Frontend(1).Stop();
+        rig.Daemon.StopAndAssertCleanExit();
     }
 
     [Fact]
