@@ -118,28 +118,10 @@ public sealed class ServiceHostTests : IDisposable
             byte[] valid = WireBytes.Parse(good);
             for (int i = 0; i < 1000; i++)
             {
-                client.Send(Fuzz(random, valid));
+                client.Send(FrameFuzz.Next(random, valid));
                 Assert.True(client.TryReceive(out _), $"{service}: frame {i} got no reply");
             }
             Assert.Equal(goodReply, Ask(_endpoints.For(service), good));
-        }
-    }
-
-    /// <summary>Random bytes, or a valid request cut short or with a byte flipped.</summary>
-    private static byte[] Fuzz(Random random, byte[] valid)
-    {
-        switch (random.Next(3))
-        {
-            case 0:
-                var bytes = new byte[random.Next(0, 64)];
-                random.NextBytes(bytes);
-                return bytes;
-            case 1:
-                return valid[..random.Next(0, valid.Length + 1)];
-            default:
-                var flipped = (byte[])valid.Clone();
-                if (flipped.Length > 0) flipped[random.Next(flipped.Length)] = (byte)random.Next(256);
-                return flipped;
         }
     }
 }

@@ -1,29 +1,21 @@
-using System.Diagnostics;
 using VirtioForwarder.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace VirtioForwarder.EndToEnd.Tests.Control;
 
 /// <summary>
-/// Upstream's own Python clients (scripts/python3, contract §7) against the daemon over ipc://,
-/// importing the module ./build generates under out/lib/virtio-forwarder. The scripts are not part
-/// of this repository: set VFWD_UPSTREAM_SCRIPTS to a directory holding them, e.g. after
-/// <c>git -C &lt;upstream&gt; archive HEAD scripts/python3 | tar -x -C /var/tmp/vfwd-upstream</c>
-/// point it at /var/tmp/vfwd-upstream/scripts/python3. Without it the test passes and says so.
+/// Upstream's own Python clients (scripts/python3, contract §7) against the daemon over ipc://.
+/// They run only when VFWD_UPSTREAM_SCRIPTS points at a copy (<see cref="UpstreamScripts"/>);
+/// without it the test passes and says so. Their core scheduler and load monitor need relays
+/// carrying traffic and run in <see cref="CoreSchedulerOnDaemonTests"/>.
 /// </summary>
 public sealed class UpstreamScriptsTests(ITestOutputHelper output)
 {
-    private const string Python = "/usr/bin/python3";
-
     [Fact]
     public void Upstreams_clients_work_against_the_daemon()
     {
-        string? scripts = Environment.GetEnvironmentVariable("VFWD_UPSTREAM_SCRIPTS");
-        if (string.IsNullOrEmpty(scripts))
-        {
-            output.WriteLine("VFWD_UPSTREAM_SCRIPTS is not set: upstream's Python clients were not run");
+        if (UpstreamScripts.Find(output) is not { } run)
             return;
-        }
         using var workDir = new TestWorkDir();
         var zmq = new ZmqEndpoints(workDir);
         var config = new DaemonConfig(workDir)
@@ -33,20 +25,19 @@ public sealed class UpstreamScriptsTests(ITestOutputHelper output)
             ExtraArguments = [.. zmq.Arguments, "-c0:1,1"],
         };
         using var daemon = DaemonProcess.Start(config);
-        var run = new ScriptRunner(scripts, output);
 
         // port_control (§7.1): query, a failing add and remove, socket pairs.
-        Assert.Equal((0, "null"), run.Script("virtioforwarder_port_control.py", "query_pci", $"--vhost-path={config.SocketPath(0)}", $"--zmq_ep={zmq.PortControl}"));
-        Assert.Equal((0, ""), run.Script("virtioforwarder_port_control.py", "query_pci", $"--vhost-path={config.SocketPath(1)}", $"--zmq_ep={zmq.PortControl}"));
-        var add = run.Script("virtioforwarder_port_control.py", "add", "--virtio-id=0", "--pci-addr=0000:05:08.2", $"--zmq_ep={zmq.PortControl}");
+        Assert.Equal((0, "null"), run.Run("virtioforwarder_port_control.py", "query_pci", $"--vhost-path={config.SocketPath(0)}", $"--zmq_ep={zmq.PortControl}"));
+        Assert.Equal((0, ""), run.Run("virtioforwarder_port_control.py", "query_pci", $"--vhost-path={config.SocketPath(1)}", $"--zmq_ep={zmq.PortControl}"));
+        var add = run.Run("virtioforwarder_port_control.py", "add", "--virtio-id=0", "--pci-addr=0000:05:08.2", $"--zmq_ep={zmq.PortControl}");
         Assert.Equal((1, "status: ERROR\nerror_code: 8\nerror_code_source: \"virtio_forwarder_add_vf2()\""), add);
-        var remove = run.Script("virtioforwarder_port_control.py", "remove", "--virtio-id=0", "--pci-addr=05:08.2", $"--zmq_ep={zmq.PortControl}");
+        var remove = run.Run("virtioforwarder_port_control.py", "remove", "--virtio-id=0", "--pci-addr=05:08.2", $"--zmq_ep={zmq.PortControl}");
         Assert.Equal((1, "status: ERROR\nerror_code: 3\nerror_code_source: \"virtio_forwarder_remove_vf2()\""), remove);
-        var addSock = run.Script("virtioforwarder_port_control.py", "add_sock", $"--vhost-path={workDir.File("vm-a.sock")}", "--pci-addr=0000:05:08.2", $"--zmq_ep={zmq.PortControl}");
+        var addSock = run.Run("virtioforwarder_port_control.py", "add_sock", $"--vhost-path={workDir.File("vm-a.sock")}", "--pci-addr=0000:05:08.2", $"--zmq_ep={zmq.PortControl}");
         Assert.Equal((1, "status: ERROR\nerror_code: 2\nerror_code_source: \"virtio_add_sock_dev_pair()\""), addSock);
 
         // stats (§7.2), flat and protobuf.
-        var (rc, flat) = run.Script("virtioforwarder_stats.py", $"--stats-ep={zmq.Stats}", "--include-inactive", "--delay=0");
+        var (rc, flat) = run.Run("virtioforwarder_stats.py", $"--stats-ep={zmq.Stats}", "--include-inactive", "--delay=0");
         Assert.Equal(0, rc);
         Assert.Contains("relay_0.active=False", flat);
         Assert.Contains("relay_0.cpu.vf_to_vm=1", flat);
@@ -55,48 +46,22 @@ public sealed class UpstreamScriptsTests(ITestOutputHelper output)
         Assert.Contains("relay_0.vf_to_vm.internal_state=DPDK_ADDED", flat);
         Assert.Contains("relay_0.vf_to_vm.cpu_1.pkt_rate_rx_from_vf=0.0", flat);
         Assert.DoesNotContain("relay_1.vf_to_vm.pkts_rx_from_vf", flat);
-        var (prc, text) = run.Script("virtioforwarder_stats.py", $"--stats-ep={zmq.Stats}", "--include-inactive", "--output-format=protobuf");
+        var (prc, text) = run.Run("virtioforwarder_stats.py", $"--stats-ep={zmq.Stats}", "--include-inactive", "--output-format=protobuf");
         Assert.Equal(0, prc);
         Assert.StartsWith("status: OK", text);
         Assert.Contains("socket_id: 4294967295", text);
 
         // core pinner (§7.3): an UPDATE, answered OK, then the table of the one worker core.
-        var (crc, pinner) = run.Script("virtioforwarder_core_pinner.py", $"--stats-ep={zmq.Stats}", $"--sched-ep={zmq.CoreSched}", "--virtio-cpu=0:1,1");
+        var (crc, pinner) = run.Run("virtioforwarder_core_pinner.py", $"--stats-ep={zmq.Stats}", $"--sched-ep={zmq.CoreSched}", "--virtio-cpu=0:1,1");
         Assert.Equal(0, crc);
         Assert.Equal("Setting relay 0=1,1\nScheduler response: OK\nNew worker core mapping:\n========\n== 01 ==\n========", pinner);
 
         // config (§7.4): the -c pin.
-        var (frc, pins) = run.Script("virtioforwarder_config.py", $"--config-ep={zmq.Config}");
+        var (frc, pins) = run.Run("virtioforwarder_config.py", $"--config-ep={zmq.Config}");
         Assert.Equal(0, frc);
         Assert.Equal("status: OK\nrelay_cpu_map {\n  relay_number: 0\n  vf2virtio_cpu: 1\n  virtio2vf_cpu: 1\n}", pins);
+
         daemon.StopAndAssertCleanExit();
     }
 
-    /// <summary>Runs one script with Debian's python, the generated module on PYTHONPATH; returns rc and trimmed stdout.</summary>
-    private sealed class ScriptRunner(string scripts, ITestOutputHelper output)
-    {
-        private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
-        // ./build puts protobuf/virtioforwarder/virtioforwarder_pb2.py here, as upstream's meson install does.
-        private static string ModuleRoot =>
-            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ProductPaths.Daemon)!, "..", "lib", "virtio-forwarder"));
-
-        public (int, string) Script(string name, params string[] arguments)
-        {
-            var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(scripts, name));
-            foreach (var a in arguments) start.ArgumentList.Add(a);
-            start.Environment["PYTHONPATH"] = ModuleRoot;
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Limit))
-            {
-                process.Kill();
-                throw new TimeoutException($"{name} did not finish within {Limit}");
-            }
-            output.WriteLine($"$ {name} {string.Join(' ', arguments)} → {process.ExitCode}\n{stdout.Result}{stderr.Result}");
-            return (process.ExitCode, stdout.Result.TrimEnd().Replace("\r", ""));
-        }
-    }
 }

@@ -8,7 +8,6 @@ namespace VirtioForwarder.EndToEnd.Tests.Control;
 /// ipc:// in the test's work folder (docs/control-contract.md §3–7). Relay 0 holds a null port;
 /// relay 1 has a socket and nothing else; no PCI device exists on the test machine, so adds of
 /// PCI addresses exercise the error paths.
-/// DRAFT: waits for the daemon to bind the services (-Z, -z, -s, -Y); not yet run.
 /// </summary>
 public sealed partial class VfwdctlZmqTests
 {
@@ -55,11 +54,20 @@ public sealed partial class VfwdctlZmqTests
         Assert.Contains($"relay_0.vhost.vhost_socket_name={config.SocketPath(0)}", flat.Output);
         Assert.Contains("relay_0.vf_to_vm.internal_state=DPDK_ADDED", flat.Output);
 
+        // Without a delay the rates cover a window of microseconds (§4.1): there, and zero.
+        var instant = Vfwdctl(work, "stats", "--include-inactive", "--delay=0", $"--stats-ep={Endpoint(work, "stats")}");
+        Assert.Equal(0, instant.ExitCode);
+        Assert.Contains("relay_0.vf_to_vm.cpu_1.pkt_rate_rx_from_vf=0.0", instant.Output);
+
         var json = Vfwdctl(work, "stats", "--json", "--include-inactive", $"--stats-ep={Endpoint(work, "stats")}");
         Assert.Contains("\"status\": \"OK\"", json.Output);
 
         var pin = Vfwdctl(work, "pin", "--print-core-map", $"--stats-ep={Endpoint(work, "stats")}", $"--sched-ep={Endpoint(work, "core_sched")}");
         Assert.Equal((0, "Worker cores affinities:\n========\n== 01 ==\n========\n"), (pin.ExitCode, pin.Output));
+
+        // The core pinner's UPDATE (§7.3), answered OK; relay 0 is not active, so its table is empty.
+        var update = Vfwdctl(work, "pin", "--virtio-cpu=0:1,1", $"--stats-ep={Endpoint(work, "stats")}", $"--sched-ep={Endpoint(work, "core_sched")}");
+        Assert.Equal((0, "Setting relay 0=1,1\nScheduler response: OK\nNew worker core mapping:\n========\n== 01 ==\n========\n"), (update.ExitCode, update.Output));
 
         var cfg = Vfwdctl(work, "config", $"--config-ep={Endpoint(work, "config")}");
         Assert.Equal((0, "status: OK\n\n"), (cfg.ExitCode, cfg.Output));
