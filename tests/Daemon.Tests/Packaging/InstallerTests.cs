@@ -7,8 +7,8 @@ namespace VirtioForwarder.Daemon.Tests.Packaging;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
 {
-    private const string LibDir = "/usr/lib/virtio-forwarder";
-    private const string UnitDir = "/lib/systemd/system";
+    private const string LibDir = StagedInstall.LibDir;
+    private const string UnitDir = StagedInstall.UnitDir;
     private static readonly string[] Units = ["virtio-forwarder.service", "vio4wd_core_scheduler.service"];
 
     private readonly TempDirectory _temp = new();
@@ -18,14 +18,14 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void EveryPathTheUnitsNameExistsUnderDestDir()
     {
-        Install(DestDir);
+        StagedInstall.Run(_temp, DestDir);
         foreach (string unit in Units)
         {
             string[] lines = File.ReadAllLines($"{DestDir}{UnitDir}/{unit}");
-            foreach (string program in Values(lines, "ExecStartPre", "ExecStart", "ExecStopPost"))
+            foreach (string program in StagedInstall.Values(lines, "ExecStartPre", "ExecStart", "ExecStopPost"))
                 AssertExecutable(DestDir + program.Split(' ')[0]);
-            Assert.Equal(["/etc/default/virtioforwarder"], Values(lines, "EnvironmentFile"));
-            Assert.Equal(["VIRTIOFWD_CONFIG_FILE=/etc/default/virtioforwarder"], Values(lines, "Environment"));
+            Assert.Equal(["/etc/default/virtioforwarder"], StagedInstall.Values(lines, "EnvironmentFile"));
+            Assert.Equal(["VIRTIOFWD_CONFIG_FILE=/etc/default/virtioforwarder"], StagedInstall.Values(lines, "Environment"));
         }
         Assert.Equal(File.ReadAllText(RepositoryPaths.ShippedConfig), File.ReadAllText($"{DestDir}/etc/default/virtioforwarder"));
     }
@@ -33,7 +33,7 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void ScriptsFindTheProgramsNextToThem()
     {
-        Install(DestDir);
+        StagedInstall.Run(_temp, DestDir);
         AssertExecutable($"{DestDir}{LibDir}/bin/virtio-forwarder");
         AssertExecutable($"{DestDir}{LibDir}/bin/vfwdctl");
         Assert.True(File.Exists($"{DestDir}{LibDir}/bin/support.dll"), "the rest of the publish folder was not copied");
@@ -47,16 +47,16 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
     {
         string module = _temp.Create("lib/virtio-forwarder/protobuf/virtioforwarder");
         File.WriteAllText(Path.Combine(module, "virtioforwarder_pb2.py"), "# generated\n");
-        Install(DestDir);
+        StagedInstall.Run(_temp, DestDir);
         Assert.True(File.Exists($"{DestDir}{LibDir}/protobuf/virtioforwarder/virtioforwarder_pb2.py"));
     }
 
     [Fact]
     public void AnEditedConfigIsKept()
     {
-        Install(DestDir);
+        StagedInstall.Run(_temp, DestDir);
         File.AppendAllText($"{DestDir}/etc/default/virtioforwarder", "VIRTIOFWD_CPU_MASK=3\n");
-        ProgramResult again = Install(DestDir);
+        ProgramResult again = StagedInstall.Run(_temp, DestDir);
         Assert.EndsWith("VIRTIOFWD_CPU_MASK=3\n", File.ReadAllText($"{DestDir}/etc/default/virtioforwarder"));
         Assert.Equal(File.ReadAllText(RepositoryPaths.ShippedConfig), File.ReadAllText($"{DestDir}/etc/default/virtioforwarder.dist"));
         Assert.Contains("kept /etc/default/virtioforwarder", again.Stdout);
@@ -66,12 +66,12 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
     public void OtherDirectoriesAreWrittenIntoTheUnits()
     {
         string root = _temp.Path;
-        Install(null, $"--libdir={root}/lib", $"--bindir={root}/bin", $"--confdir={root}/etc", $"--unitdir={root}/units");
+        StagedInstall.Run(_temp, null, $"--libdir={root}/lib", $"--bindir={root}/bin", $"--confdir={root}/etc", $"--unitdir={root}/units");
         string[] lines = File.ReadAllLines($"{root}/units/virtio-forwarder.service");
         Assert.Equal([$"{root}/lib/vio4wd-pre-start.sh", $"{root}/lib/vio4wd-start.sh", $"{root}/lib/vio4wd-post-stop.sh"],
-            Values(lines, "ExecStartPre", "ExecStart", "ExecStopPost"));
-        Assert.Equal([$"{root}/etc/virtioforwarder"], Values(lines, "EnvironmentFile"));
-        Assert.Equal([$"VIRTIOFWD_CONFIG_FILE={root}/etc/virtioforwarder"], Values(lines, "Environment"));
+            StagedInstall.Values(lines, "ExecStartPre", "ExecStart", "ExecStopPost"));
+        Assert.Equal([$"{root}/etc/virtioforwarder"], StagedInstall.Values(lines, "EnvironmentFile"));
+        Assert.Equal([$"VIRTIOFWD_CONFIG_FILE={root}/etc/virtioforwarder"], StagedInstall.Values(lines, "Environment"));
         VerifyWithSystemd(Units.Select(u => $"{root}/units/{u}").ToArray());
     }
 
@@ -106,27 +106,6 @@ public sealed class InstallerTests(ITestOutputHelper output) : IDisposable
         ProgramResult result = ProgramRun.Run(analyze, ["verify", .. units], new Dictionary<string, string>());
         Assert.True(result.ExitCode == 0 && result.Stdout == "" && result.Stderr == "", result.ToString());
     }
-
-    /// <summary>Runs the installer on a stand-in publish folder (two programs and a library).</summary>
-    private ProgramResult Install(string? destDir, params string[] args)
-    {
-        string from = _temp.Create("publish");
-        foreach (string program in new[] { "virtio-forwarder", "vfwdctl" })
-        {
-            File.WriteAllText(Path.Combine(from, program), "#!/bin/sh\n");
-            File.SetUnixFileMode(Path.Combine(from, program), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        File.WriteAllText(Path.Combine(from, "support.dll"), "");
-        var environment = new Dictionary<string, string>();
-        if (destDir is not null) environment["DESTDIR"] = destDir;
-        ProgramResult result = ProgramRun.Run(RepositoryPaths.Installer, [$"--from={from}", .. args], environment);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
-    /// <summary>The values of the unit settings named <paramref name="keys"/>, in file order.</summary>
-    private static string[] Values(string[] unitLines, params string[] keys) =>
-        unitLines.Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2 && keys.Contains(kv[0])).Select(kv => kv[1]).ToArray();
 
     private static void AssertExecutable(string path)
     {
