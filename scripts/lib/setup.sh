@@ -6,10 +6,11 @@
 # vSwitch for the OVSDB tests (openvswitch-common: ovsdb-server, ovsdb-tool, ovsdb-client;
 # openvswitch-switch: vswitch.ovsschema, ovs-vsctl), python3-protobuf with Debian's protoc for
 # upstream's Python control clients (a module from a newer protoc is refused by that runtime), and
-# systemd (its systemd-analyze checks the packaged units).
+# systemd (its systemd-analyze checks the packaged units), and testpmd's AF_XDP and AF_PACKET PMDs,
+# named for the bench's port cases (./bench ports) rather than left to dpdk-dev's dependencies.
 VFWD_PACKAGES="dpdk dpdk-dev qemu-system-x86 linux-image-amd64 busybox-static kmod cpio ethtool
   iproute2 file xz-utils procps libzmq5 python3-zmq openvswitch-common openvswitch-switch
-  python3-protobuf protobuf-compiler systemd"
+  python3-protobuf protobuf-compiler systemd librte-net-af-xdp23 librte-net-af-packet23"
 
 install_packages() {
   local missing=()
