@@ -11,6 +11,9 @@
 #   * registers every process it starts with `bench_track_pid PID` (the exit trap stops what is
 #     still running, and removes the EAL files of every "$PREFIX-*" prefix); bench_stop PID stops
 #     one earlier, bench_stop_all every one (end of a measurement);
+#   * creates the network namespaces it needs with bench_netns_add (the exit trap deletes them);
+#     bench_testpmd and daemon_start start their process inside the one named by $BENCH_NETNS
+#     (set it for the call: BENCH_NETNS=ns bench_testpmd ...);
 #   * reports each case with
 #       record_result GROUP CASE SIZE UNIT "OURS_RUNS" "REF_RUNS"
 #     GROUP and CASE are single words (CASE g2h/h2g rows are the ones ./test checks), SIZE the
@@ -27,6 +30,7 @@
 WORK=$(mktemp -d /tmp/vfwd-bench.XXXXXX)
 PREFIX=vfwdb-$$
 BENCH_PIDS=()
+BENCH_NETNS_ADDED=()
 LAST_GROUP=
 
 bench_track_pid() { BENCH_PIDS+=("$1"); }
@@ -49,8 +53,25 @@ bench_stop_all() {
   return 0
 }
 
+# Creates network namespace NAME with lo up and IPv6 off (no ND/MLD chatter in the counts).
+bench_netns_add() { # name
+  ip netns add "$1" || return 1
+  BENCH_NETNS_ADDED+=("$1")
+  ip -n "$1" link set lo up
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# Deletes the namespaces bench_netns_add created (and everything in them).
+bench_netns_delete_all() {
+  local ns
+  for ns in "${BENCH_NETNS_ADDED[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  BENCH_NETNS_ADDED=()
+  return 0
+}
+
 bench_cleanup() {
   bench_stop_all
+  bench_netns_delete_all
   [ -n "${VFWD_BENCH_KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 
@@ -71,12 +92,13 @@ record_result() { # group case size unit "ours runs" "ref runs"
   printf '%-10s %-6s %12s %12s %8s   (ours: %s; dpdk: %s)\n' "$2" "$3" "$o" "$r" "$ratio" "$5" "$6"
 }
 
-# Starts dpdk-testpmd without PCI or hugepages, line-buffered into LOG (stdbuf execs testpmd, so
-# the PID is testpmd's), with EAL prefix $PREFIX-NAME; sets TESTPMD_PID and tracks it.
+# Starts dpdk-testpmd without PCI or hugepages, line-buffered into LOG (stdbuf, and ip netns exec
+# for $BENCH_NETNS, exec testpmd, so the PID is testpmd's), with EAL prefix $PREFIX-NAME; sets
+# TESTPMD_PID and tracks it.
 # Arguments after the lcores are testpmd's: EAL options (--vdev ...), then "--" and its own.
 bench_testpmd() { # name log lcores args...
   local name=$1 log=$2 lcores=$3; shift 3
-  stdbuf -oL dpdk-testpmd --lcores "$lcores" --no-pci --no-huge -m 512 --file-prefix="$PREFIX-$name" \
+  ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} stdbuf -oL dpdk-testpmd --lcores "$lcores" --no-pci --no-huge -m 512 --file-prefix="$PREFIX-$name" \
     "$@" </dev/null >"$log" 2>&1 &
   TESTPMD_PID=$!
   bench_track_pid "$TESTPMD_PID"
@@ -123,7 +145,7 @@ daemon_start() { # log options...
   local log=$1; shift
   DAEMON_DIR=$WORK/ours
   mkdir -p "$DAEMON_DIR"; rm -f "$DAEMON_DIR"/*.sock
-  out/bin/virtio-forwarder -C1 -M0 -n -l6 -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g \
+  ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} out/bin/virtio-forwarder -C1 -M0 -n -l6 -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g \
     --control-socket="$DAEMON_DIR/ctl" "$@" >"$log" 2>&1 &
   DAEMON_PID=$!
   bench_track_pid "$DAEMON_PID"
