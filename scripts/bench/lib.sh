@@ -158,6 +158,21 @@ daemon_start() { # log options...
 # The admin channel's stats reply as JSON (relays' counters, the daemon's GC counts).
 daemon_stats_json() { out/bin/vfwdctl stats --json --control-socket "$DAEMON_DIR/ctl"; }
 
+# machine.txt of the report: what was measured, on what.
+describe_machine() {
+  local commit
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+  echo "commit measured: $commit"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "CPU: $(nproc) x $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "memory: $(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "DPDK: $(dpkg-query -W -f='${Version}' dpdk-dev 2>/dev/null || echo unknown) (testpmd)"
+  echo ".NET: $(dotnet --version 2>/dev/null || echo unknown) SDK"
+  echo "method: $REPS interleaved repetitions per case; each the median of at least $SAMPLES one-second samples after the first"
+}
+
 # Resident memory of a process, one /proc/PID/status field (VmRSS, RssAnon, RssShmem...) in KiB.
 rss_kib() { # pid field
   awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"

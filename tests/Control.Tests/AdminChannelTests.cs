@@ -32,6 +32,17 @@ public sealed class AdminChannelTests : IDisposable
         Assert.Contains("\"socket_path\":\"/tmp/x0.sock\"", json);
     }
 
+    [Fact]
+    public void Stats_carry_the_process_gc_counters()
+    {
+        var before = GcCounters.Sample();
+        var gc = AdminClient.Parse(AdminClient.Request(_path, "stats")).Stats!.Gc!;
+        Assert.True(gc.Gen0Collections >= before.Gen0Collections);
+        Assert.True(gc.Gen2Collections <= gc.Gen1Collections && gc.Gen1Collections <= gc.Gen0Collections);
+        Assert.True(gc.AllocatedBytes > before.AllocatedBytes);
+        Assert.Contains("\"gc\":{\"gen0_collections\":", AdminClient.Request(_path, "stats"));
+    }
+
     [Theory]
     [InlineData("{\"command\":\"reboot\"}", "unknown command 'reboot'")]
     [InlineData("not json", "malformed request")]

@@ -29,4 +29,4 @@ public sealed record AdminRequest(string Command);
 
 public sealed record AdminReply(bool Ok, string? Error = null, StatsReply? Stats = null);
 
-public sealed record StatsReply(IReadOnlyList<RelaySnapshot> Relays);
+public sealed record StatsReply(IReadOnlyList<RelaySnapshot> Relays, GcCounters? Gc = null);

@@ -54,7 +54,7 @@ public sealed class AdminServer : IDisposable
             var request = line is null ? null : JsonSerializer.Deserialize<AdminRequest>(line, AdminProtocol.Json);
             reply = request?.Command switch
             {
-                "stats" => new AdminReply(true, Stats: new StatsReply(_stats())),
+                "stats" => new AdminReply(true, Stats: new StatsReply(_stats(), GcCounters.Sample())),
                 null => new AdminReply(false, "empty request"),
                 var other => new AdminReply(false, $"unknown command '{other}'"),
             };
