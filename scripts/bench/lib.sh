@@ -8,9 +8,10 @@
 #     reference), $SAMPLES (per-second samples a throughput measurement keeps), $WORK (this run's
 #     scratch directory), $PREFIX (this run's unique EAL --file-prefix stem: use "$PREFIX-<name>",
 #     or the bench_testpmd helper, so that two bench runs never collide);
-#   * registers every process it starts with `bench_track_pid PID` (the exit trap stops what is
-#     still running, and removes the EAL files of every "$PREFIX-*" prefix); bench_stop PID stops
-#     one earlier, bench_stop_all every one (end of a measurement);
+#   * registers every process it starts with `bench_track_pid PID [SIGNAL]` (the exit trap stops
+#     what is still running, with SIGNAL, default INT, then TERM and KILL, and removes the EAL
+#     files of every "$PREFIX-*" prefix); bench_stop PID stops one earlier, bench_stop_all every
+#     one (end of a measurement);
 #   * creates the network namespaces it needs with bench_netns_add (the exit trap deletes them);
 #     bench_testpmd and daemon_start start their process inside the one named by $BENCH_NETNS
 #     (set it for the call: BENCH_NETNS=ns bench_testpmd ...);
@@ -29,16 +30,17 @@
 
 WORK=$(mktemp -d /tmp/vfwd-bench.XXXXXX)
 PREFIX=vfwdb-$$
-BENCH_PIDS=()
+BENCH_PIDS=()    # entries PID:SIGNAL
 BENCH_NETNS_ADDED=()
 LAST_GROUP=
 
-bench_track_pid() { BENCH_PIDS+=("$1"); }
+bench_track_pid() { BENCH_PIDS+=("$1:${2:-INT}"); }
 
 bench_stop() { # pid
-  stop_pid "$1"
-  local keep=() p
-  for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  local keep=() e
+  for e in "${BENCH_PIDS[@]}"; do
+    if [ "${e%:*}" = "$1" ]; then stop_pid "$1" "${e#*:}"; else keep+=("$e"); fi
+  done
   BENCH_PIDS=("${keep[@]}")
 }
 
@@ -46,8 +48,8 @@ bench_stop() { # pid
 # removes the EAL files testpmd leaves behind after SIGINT.
 bench_stop_all() {
   local i
-  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${BENCH_PIDS[i]}"; done
-  BENCH_PIDS=()
+  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${BENCH_PIDS[i]%:*}" "${BENCH_PIDS[i]#*:}"; done
+  BENCH_PIDS=()    # entries PID:SIGNAL
   rm -f /dev/hugepages/"$PREFIX"-*map_* 2>/dev/null
   rm -rf /var/run/dpdk/"$PREFIX"-* 2>/dev/null
   return 0
@@ -148,7 +150,7 @@ daemon_start() { # log options...
   ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} out/bin/virtio-forwarder -C1 -M0 -n -l6 -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g \
     --control-socket="$DAEMON_DIR/ctl" "$@" >"$log" 2>&1 &
   DAEMON_PID=$!
-  bench_track_pid "$DAEMON_PID"
+  bench_track_pid "$DAEMON_PID" TERM
   wait_for_line "$log" "virtio-forwarder ready" 30 && return 0
   echo "daemon did not start:" >&2; tail -5 "$log" >&2
   bench_stop "$DAEMON_PID"; DAEMON_PID=

@@ -1,10 +1,12 @@
 # Helpers for scripts that run DPDK testpmd and the daemon (./bench, ./demo). Sourced, not run.
 
-# Stops one process we started, by PID: SIGINT (testpmd prints its stats), then TERM, then KILL.
-stop_pid() {
+# Stops one process we started, by PID: SIGINT (testpmd prints its stats; or the signal given),
+# then TERM, then KILL. A process a non-interactive shell started in the background inherits
+# SIGINT ignored, and .NET keeps it so: stop the daemon with TERM.
+stop_pid() { # pid [signal]
   local p=$1
   [ -n "$p" ] || return 0
-  kill -INT "$p" 2>/dev/null
+  kill -"${2:-INT}" "$p" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; }
   wait "$p" 2>/dev/null
