@@ -11,6 +11,9 @@ namespace VirtioForwarder.EndToEnd.Tests.Control;
 /// </summary>
 public sealed class UpstreamScriptsTests(ITestOutputHelper output)
 {
+    private const string DefaultEndpointDirectory = "/var/run/virtio-forwarder";
+    private const string DefaultEndpointsLock = "/var/tmp/vfwd-default-endpoints.lock";
+
     [Fact]
     public void Upstreams_clients_work_against_the_daemon()
     {
@@ -64,4 +67,38 @@ public sealed class UpstreamScriptsTests(ITestOutputHelper output)
         daemon.StopAndAssertCleanExit();
     }
 
+    [Fact]
+    public void Upstreams_clients_reach_the_daemon_on_its_default_endpoints()
+    {
+        if (UpstreamScripts.Find(output) is not { } run)
+            return;
+        // One test run at a time owns the system-wide endpoints.
+        using var serialized = FileLock.Acquire(DefaultEndpointsLock);
+        bool created = !Directory.Exists(DefaultEndpointDirectory);
+        // libzmq does not make the directory; the pre-start script does (§1, §9.3).
+        Directory.CreateDirectory(DefaultEndpointDirectory);
+        try
+        {
+            using var workDir = new TestWorkDir();
+            // The options without values: each service on its ipc:///var/run/virtio-forwarder/ default (§8).
+            var config = new DaemonConfig(workDir) { Ports = [DaemonPort.NullSink(0)], ExtraArguments = ["-Z", "-z", "-s", "-Y", "-c0:1,1"] };
+            using var daemon = DaemonProcess.Start(config);
+
+            // No endpoint flags: each script uses its default.
+            Assert.Equal((0, "null"), run.Run("virtioforwarder_port_control.py", "query_pci", $"--vhost-path={config.SocketPath(0)}"));
+            var (rc, flat) = run.Run("virtioforwarder_stats.py", "--include-inactive");
+            Assert.Equal(0, rc);
+            Assert.Contains("relay_0.vf.pci_addr_str=null", flat);
+            Assert.Equal((0, "Worker cores affinities:\n========\n== 01 ==\n========"), run.Run("virtioforwarder_core_pinner.py", "--print-core-map"));
+            var (crc, pins) = run.Run("virtioforwarder_config.py");
+            Assert.Equal(0, crc);
+            Assert.Contains("relay_number: 0", pins);
+            daemon.StopAndAssertCleanExit();
+        }
+        finally
+        {
+            if (created)
+                Directory.Delete(DefaultEndpointDirectory, recursive: true);
+        }
+    }
 }

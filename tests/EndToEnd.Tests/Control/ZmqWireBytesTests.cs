@@ -29,12 +29,9 @@ public sealed class ZmqWireBytesTests
     {
         using var workDir = new TestWorkDir();
         using var netns = NetNamespace.Create();
-        string sysfs = workDir.File("sys");
-        foreach (string address in (string[])["0000:05:08.2", "0000:05:08.3", "0000:05:08.4"])
-            VethAsPciFunction.Create(netns, sysfs, address);
         var zmq = new ZmqEndpoints(workDir);
-        var config = new DaemonConfig(workDir) { MaxRelays = 4, SysfsRoot = sysfs, ExtraArguments = [.. zmq.Arguments, "-c0:1,1"] };
-        using var daemon = DaemonProcess.Start(config, netns);
+        using var daemon = StartWithFunctions(workDir, netns, "-c0:1,1");
+        var config = daemon.Config;
         string addVf = Ascii("virtio_forwarder_add_vf2()"), addSock = Ascii("virtio_add_sock_dev_pair()");
 
         // §2.5: the port control client's add, then the same unconditionally again (8, §7.1).
@@ -88,6 +85,42 @@ public sealed class ZmqWireBytesTests
     }
 
     [Fact]
+    public void Socket_pair_and_bond_failures_on_a_dynamic_socket_daemon_get_upstreams_codes()
+    {
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        var zmq = new ZmqEndpoints(workDir);
+        using var daemon = StartWithFunctions(workDir, netns, "-d");
+        string addSock = Ascii("virtio_add_sock_dev_pair()"), bondAdd = Ascii("virtio_forwarder_bond_add()");
+        var absent = new Pci { Domain = 0, Bus = 5, Slot = 8, Function = 7 };
+
+        // ADD_SOCK whose socket cannot be made (no such directory): 5, and the device is let go again.
+        Assert.Equal("20 00 28 05 32 1a " + addSock, Ask(zmq.PortControl,
+            new PortControlRequest { Op = Op.AddSock, PciAddrs = { Function2 }, VhostPath = workDir.File("absent/vm.sock"), Conditional = false }));
+        var relay0 = daemon.Stats().Relay(0);
+        Assert.True(relay0 is { Device: null, SocketPath: null }, relay0.ToString());
+        string vmA = workDir.File("vm-a.sock");
+        Assert.Equal("20 01", Ask(zmq.PortControl, new PortControlRequest { Op = Op.AddSock, PciAddrs = { Function2 }, VhostPath = vmA, Conditional = false }));
+        // A bond whose member does not exist: 4 from ADD_SOCK; 5 from ADD.
+        Assert.Equal("20 00 28 04 32 1a " + addSock, Ask(zmq.PortControl,
+            new PortControlRequest { Op = Op.AddSock, PciAddrs = { Function3, absent }, Name = "bond_c", VhostPath = workDir.File("vm-c.sock"), Conditional = false }));
+        Assert.Equal("20 00 28 05 32 1b " + bondAdd, Ask(zmq.PortControl,
+            new PortControlRequest { Op = Op.Add, VirtioId = 1, PciAddrs = { Function3, absent }, Name = "bond_c" }));
+        // A member that is relay 0's device: 3; a mode DPDK does not have: 2.
+        Assert.Equal("20 00 28 03 32 1b " + bondAdd, Ask(zmq.PortControl,
+            new PortControlRequest { Op = Op.Add, VirtioId = 1, PciAddrs = { Function2, Function3 }, Name = "bond_c" }));
+        Assert.Equal("20 00 28 02 32 1b " + bondAdd, Ask(zmq.PortControl,
+            new PortControlRequest { Op = Op.Add, VirtioId = 1, PciAddrs = { Function3, Function4 }, Name = "bond_c", Mode = 7 }));
+        // REMOVE_SOCK with neither path nor device: −1; by the device alone it finds relay 0.
+        Assert.Equal("20 00 28 ff ff ff ff ff ff ff ff ff 01 32 1d " + Ascii("virtio_remove_sock_dev_pair()"),
+            Ask(zmq.PortControl, new PortControlRequest { Op = Op.RemoveSock, Conditional = false }));
+        Assert.Equal("20 01", Ask(zmq.PortControl, new PortControlRequest { Op = Op.RemoveSock, PciAddrs = { Function2 }, Conditional = false }));
+        relay0 = daemon.Stats().Relay(0);
+        Assert.True(relay0 is { Device: null, SocketPath: null } && !File.Exists(vmA), relay0.ToString());
+        daemon.StopAndAssertCleanExit();
+    }
+
+    [Fact]
     public void A_thousand_bad_frames_per_service_are_each_answered_and_the_daemon_lives_on()
     {
         using var workDir = new TestWorkDir();
@@ -121,6 +154,16 @@ public sealed class ZmqWireBytesTests
         Assert.False(daemon.Process.HasExited, daemon.Process.LogTail());
         Assert.Equal(config.SocketPath(0), daemon.Stats().Relay(0).SocketPath);
         daemon.StopAndAssertCleanExit();
+    }
+
+    /// <summary>The daemon, with the four services, inside <paramref name="netns"/> where veths pose as PCI functions 0000:05:08.2 to .4.</summary>
+    private static DaemonProcess StartWithFunctions(TestWorkDir workDir, NetNamespace netns, params string[] arguments)
+    {
+        string sysfs = workDir.File("sys");
+        foreach (string address in (string[])["0000:05:08.2", "0000:05:08.3", "0000:05:08.4"])
+            VethAsPciFunction.Create(netns, sysfs, address);
+        var zmq = new ZmqEndpoints(workDir);
+        return DaemonProcess.Start(new DaemonConfig(workDir) { MaxRelays = 4, SysfsRoot = sysfs, ExtraArguments = [.. zmq.Arguments, .. arguments] }, netns);
     }
 
     private static string Ask(string endpoint, string requestHex) => Hex(ZmqEndpoints.AskBytes(endpoint, WireBytes.Parse(requestHex)));
