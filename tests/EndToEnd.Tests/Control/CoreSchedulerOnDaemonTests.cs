@@ -18,9 +18,18 @@ public sealed partial class CoreSchedulerOnDaemonTests(ITestOutputHelper output)
     private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public void Vfwdctl_sched_keeps_a_balance_within_its_sensitivity_and_otherwise_moves_a_relay()
+    public void Vfwdctl_monitor_draws_the_load_and_sched_moves_a_relay_only_beyond_its_sensitivity()
     {
         using var rig = SchedulingRig.Start();
+
+        // vfwdctl monitor (§7.6): the same load estimate as a bar per worker core, until Ctrl-C.
+        using (var monitor = rig.StartScheduler(ProductPaths.Vfwdctl, "monitor", "--poll-interval=0.3"))
+        {
+            monitor.WaitForOutput(CpuLoads(), Timeout);
+            monitor.WaitForOutput(BarOf(0), Timeout);
+            monitor.WaitForOutput(BarOf(1), Timeout);
+            Assert.True(monitor.Stop(NativeSignals.SigInt, StopLimit) == 0, monitor.LogTail());
+        }
 
         // Sensitivity 10: no reassignment can beat the current spread by that much, so nothing moves.
         using (var patient = rig.StartScheduler(ProductPaths.Vfwdctl, "sched", "-n", "--poll-interval=0.3", "--sensitivity=10"))
