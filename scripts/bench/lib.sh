@@ -121,19 +121,20 @@ gen_start() { # name log mode size queues socket...
   GEN_PID=$TESTPMD_PID
 }
 
-# Number of non-zero per-second Rx-pps/Tx-pps samples in a testpmd log so far.
-pps_samples() { # log Rx|Tx
-  grep -a -oE "$2-pps: +[0-9]+" "$1" 2>/dev/null | awk '$2 > 0 {n++} END {print n+0}'
+# Number of non-zero per-second Rx-pps/Tx-pps samples in a testpmd log so far (from line FROM on).
+pps_samples() { # log Rx|Tx [from]
+  tail -n +"${3:-1}" "$1" 2>/dev/null | grep -a -oE "$2-pps: +[0-9]+" | awk '$2 > 0 {n++} END {print n+0}'
 }
 
-# Waits until every LOG:FIELD pair holds $SAMPLES samples after the first (ramp-up) one, or
-# until the generator has had $BENCH_TIMEOUT seconds (default 30) to get there.
-wait_for_samples() { # log:Rx|Tx ...
-  local deadline=$((SECONDS + ${BENCH_TIMEOUT:-30})) pair done
+# Waits until every LOG:FIELD[:FROM] holds $SAMPLES samples after the first (ramp-up) one (from
+# line FROM of LOG on), or until $BENCH_TIMEOUT seconds (default 30) have passed.
+wait_for_samples() { # log:Rx|Tx[:from] ...
+  local deadline=$((SECONDS + ${BENCH_TIMEOUT:-30})) pair log field from done
   while [ "$SECONDS" -lt "$deadline" ]; do
     done=1
     for pair in "$@"; do
-      [ "$(pps_samples "${pair%:*}" "${pair##*:}")" -gt "$SAMPLES" ] || { done=0; break; }
+      IFS=: read -r log field from <<<"$pair"
+      [ "$(pps_samples "$log" "$field" "$from")" -gt "$SAMPLES" ] || { done=0; break; }
     done
     [ "$done" = 1 ] && return 0
     sleep 0.5

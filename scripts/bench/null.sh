@@ -1,8 +1,10 @@
 # The vhost-user ⇄ null port path, against DPDK testpmd's own vhost backend (module interface:
 # scripts/bench/lib.sh).
-#   reference: testpmd net_vhost + net_null (size = frame size), io forwarding, one forwarding
-#              lcore on CPU 1
-#   ours:      the daemon, worker CPU 1, a null:SIZE port per relay (a sink that also sources)
+#   reference: testpmd net_vhost (client=1) + net_null (size = frame size), io forwarding, one
+#              forwarding lcore on CPU 1
+#   ours:      the daemon in client mode (-i), worker CPU 1, a null:SIZE port per relay (a sink
+#              that also sources)
+# The generators are the vhost-user servers; the backends take turns connecting to them.
 # Both backends carry both directions of every port they own, as testpmd's io forwarding does:
 # the one a case does not drive is filled once and then refused cheaply by a full ring.
 # Cases: g2h (generator txonly), h2g (generator rxonly) and both (one generator per direction,
@@ -15,7 +17,7 @@ NULL_PLAN_FULL="1:split:64,1518 2:split:64 1:packed:64"
 NULL_PLAN_QUICK="1:split:64"
 
 bench_cases_null() {
-  local plan=$NULL_PLAN_FULL cases="g2h h2g both" entry queues ring size c
+  local plan=$NULL_PLAN_FULL cases="g2h h2g both" entry queues ring sizes size c
   [ "$QUICK" = 1 ] && { plan=$NULL_PLAN_QUICK; cases="g2h h2g"; }
   for entry in $plan; do
     IFS=: read -r queues ring sizes <<<"$entry"
@@ -27,38 +29,66 @@ bench_cases_null() {
 
 null_case() { # group case size queues ring
   local ours=() refs=() _
+  GEN_PAIRS=()
   for _ in $(seq "$REPS"); do
-    null_measure reference "$2" "$3" "$4" "$5"; refs+=("$RUN")
+    null_run reference "${@:2}"; refs+=("$RUN")
     # A ring layout we do not negotiate stays unsupported in the next repetitions.
     if [ "${ours[0]:-}" = n/a ]; then ours+=(n/a); continue; fi
-    null_measure ours "$2" "$3" "$4" "$5"; ours+=("$RUN")
+    null_run ours "${@:2}"; ours+=("$RUN")
   done
+  bench_stop_all
   record_result "$1" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}"
 }
 
-# Starts the reference backend with one net_vhost + net_null pair per socket; sets SOCKS and BACKEND_PID.
-null_start_reference() { # sockets size queues log
-  local vdevs=() i
-  SOCKS=()
-  for ((i = 0; i < $1; i++)); do
-    rm -f "$WORK/ref$i.sock"
-    vdevs+=(--vdev "net_vhost$i,iface=$WORK/ref$i.sock,queues=$3" --vdev "net_null$i,size=$2")
-    SOCKS+=("$WORK/ref$i.sock")
+# One measurement. The generators of a case start once (their start-up is most of a
+# measurement's time) as vhost-user servers, and the backends take turns connecting to them as
+# clients. Packed rings get fresh generators for every measurement: after a backend that
+# negotiated another ring layout, virtio_user (DPDK 22.11) moves next to nothing.
+null_run() { # reference|ours case size queues ring
+  if [ "$5" = packed ] || [ ${#GEN_PAIRS[@]} -eq 0 ]; then
+    bench_stop_all
+    null_start_generators "$2" "$3" "$4" "$5" || { RUN=n/a; GEN_PAIRS=(); return; }
+  fi
+  null_measure "$@"
+}
+
+# Starts the case's generators as servers on $WORK/gen/virtio-forwarder<i>.sock (g2h and h2g
+# one, both two); sets GEN_SOCKS and GEN_PAIRS (log:field of each).
+null_start_generators() { # case size queues ring
+  local dir=$WORK/gen pair
+  mkdir -p "$dir"; rm -f "$dir"/*.sock
+  GEN_SOCKS=("$dir/virtio-forwarder0.sock"); GEN_PAIRS=()
+  [ "$1" = both ] && GEN_SOCKS+=("$dir/virtio-forwarder1.sock")
+  GEN_DEVARGS=server=1; [ "$4" = packed ] && GEN_DEVARGS+=,packed_vq=1
+  if [ "$1" != h2g ]; then gen_start gen-tx "$WORK/gen-tx.log" txonly "$2" "$3" "${GEN_SOCKS[0]}"; GEN_PAIRS+=("$WORK/gen-tx.log:Tx"); fi
+  if [ "$1" != g2h ]; then gen_start gen-rx "$WORK/gen-rx.log" rxonly "$2" "$3" "${GEN_SOCKS[-1]}"; GEN_PAIRS+=("$WORK/gen-rx.log:Rx"); fi
+  for pair in "${GEN_PAIRS[@]}"; do
+    wait_for_line "${pair%:*}" "waiting for client connection" 30 && continue
+    echo "generator did not start:" >&2; tail -5 "${pair%:*}" >&2
+    return 1
   done
-  bench_testpmd ref "$4" 0@0,1@1 "${vdevs[@]}" -- --nb-cores=1 --total-num-mbufs=32768 \
-    --rxq="$3" --txq="$3" --forward-mode=io --stats-period 1
+}
+
+# The reference backend as the generators' client, one net_vhost + net_null pair per socket;
+# sets BACKEND_PID.
+null_start_reference() { # size queues log
+  local vdevs=() i
+  for i in "${!GEN_SOCKS[@]}"; do
+    vdevs+=(--vdev "net_vhost$i,iface=${GEN_SOCKS[i]},client=1,queues=$2" --vdev "net_null$i,size=$1")
+  done
+  bench_testpmd ref "$3" 0@0,1@1 "${vdevs[@]}" -- --nb-cores=1 --total-num-mbufs=32768 \
+    --rxq="$2" --txq="$2" --forward-mode=io --stats-period 1
   BACKEND_PID=$TESTPMD_PID
-  # The socket file exists from bind() on; the backend serves it once its ports have started.
-  wait_for_line "$4" "start packet forwarding" 30 && return 0
-  echo "reference backend did not start:" >&2; tail -5 "$4" >&2
+  wait_for_line "$3" "start packet forwarding" 30 && return 0
+  echo "reference backend did not start:" >&2; tail -5 "$3" >&2
   return 1
 }
 
-null_start_ours() { # sockets size queues log
+# Ours as the generators' client (-i), a relay with a null:SIZE port per socket.
+null_start_ours() { # size queues log
   local ports=() i
-  SOCKS=()
-  for ((i = 0; i < $1; i++)); do ports+=("-Pnull:$2=$i"); SOCKS+=("$WORK/ours/virtio-forwarder$i.sock"); done
-  daemon_start "$4" --max-relays="$1" "${ports[@]}" || return 1
+  for i in "${!GEN_SOCKS[@]}"; do ports+=("-Pnull:$1=$i"); done
+  daemon_start "$3" --max-relays="${#GEN_SOCKS[@]}" -i -V"$WORK/gen" "${ports[@]}" || return 1
   BACKEND_PID=$DAEMON_PID
 }
 
@@ -73,23 +103,21 @@ packed_negotiated() { # log
   [ "$lines" -gt 0 ] && echo 1 || echo 0
 }
 
-# One measurement: sets RUN to the generators' summed median Mpps, "n/a" when the backend did not
-# start or did not negotiate the ring layout asked for, 0 when no traffic moved.
+# One backend's turn on the running generators: sets RUN to their summed median Mpps over the
+# samples since it started, "n/a" when it did not start or did not negotiate the ring layout
+# asked for, 0 when no traffic moved.
 null_measure() { # reference|ours case size queues ring
-  local log=$WORK/$1.log nsocks=1 pairs=() pair
+  local log=$WORK/$1.log pairs=() pair l f from
   RUN=n/a
-  [ "$2" = both ] && nsocks=2
-  if "null_start_$1" "$nsocks" "$3" "$4" "$log"; then
-    GEN_DEVARGS=; [ "$5" = packed ] && GEN_DEVARGS=packed_vq=1
-    if [ "$2" != h2g ]; then gen_start gen-tx "$WORK/gen-tx.log" txonly "$3" "$4" "${SOCKS[0]}"; pairs+=("$WORK/gen-tx.log:Tx"); fi
-    if [ "$2" != g2h ]; then gen_start gen-rx "$WORK/gen-rx.log" rxonly "$3" "$4" "${SOCKS[nsocks-1]}"; pairs+=("$WORK/gen-rx.log:Rx"); fi
+  for pair in "${GEN_PAIRS[@]}"; do pairs+=("$pair:$(($(wc -l <"${pair%:*}") + 1))"); done
+  if "null_start_$1" "$3" "$4" "$log"; then
     wait_for_samples "${pairs[@]}"
-    bench_stop_all
     RUN=0
     for pair in "${pairs[@]}"; do
-      RUN=$(awk -v a="$RUN" -v b="$(median_pps "${pair%:*}" "${pair##*:}")" 'BEGIN{printf "%.2f", a+b}')
+      IFS=: read -r l f from <<<"$pair"
+      RUN=$(awk -v a="$RUN" -v b="$(median_pps "$l" "$f" "$from")" 'BEGIN{printf "%.2f", a+b}')
     done
     [ "$5" = packed ] && [ "$(packed_negotiated "$log")" = 0 ] && RUN=n/a
   fi
-  bench_stop_all
+  bench_stop "$BACKEND_PID"
 }

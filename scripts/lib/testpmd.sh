@@ -27,9 +27,9 @@ wait_for_line() { # log regex [seconds]
   return 1
 }
 
-# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps; the first non-zero
-# sample (ramp-up) is dropped when there are at least three.
-median_pps() { # log Rx|Tx
-  grep -a -oE "$2-pps: +[0-9]+" "$1" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=3 ? 2 : 1); i <= NR; i++) print a[i]}' |
+# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps (from line FROM on,
+# default 1); the first non-zero sample (ramp-up) is dropped when there are at least three.
+median_pps() { # log Rx|Tx [from]
+  tail -n +"${3:-1}" "$1" | grep -a -oE "$2-pps: +[0-9]+" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=3 ? 2 : 1); i <= NR; i++) print a[i]}' |
     sort -n | awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
 }
