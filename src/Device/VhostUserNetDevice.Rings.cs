@@ -39,7 +39,8 @@ public sealed partial class VhostUserNetDevice
     public void SetVringBase(uint index, uint num)
     {
         var q = Queue(index);
-        // Split rings: the low 16 bits are the next avail index (packed rings use bit 15 and up too).
+        // The low 16 bits: a split ring's next avail index, or a packed ring's next descriptor
+        // (bits 0-14) and wrap counter (bit 15); vhost-user "Ring states".
         WithExclusive(q, () => q.NextAvail = (ushort)num);
     }
 
@@ -100,10 +101,36 @@ public sealed partial class VhostUserNetDevice
         var q = _queues[index];
         if (q is null)
         {
-            q = new SplitQueue((int)index) { Features = QueueFeatures() };
+            q = NewQueue((int)index);
             _queues[index] = q;
         }
         return q;
+    }
+
+    /// <summary>A queue in the ring format the negotiated features name (VIRTIO_F_RING_PACKED or not).</summary>
+    private GuestQueue NewQueue(int index)
+    {
+        GuestQueue q = Has(_features, RingPacked) ? new PackedQueue(index) : new SplitQueue(index);
+        q.Features = QueueFeatures();
+        return q;
+    }
+
+    /// <summary>
+    /// <paramref name="q"/> with the negotiated features, in a new queue taking its settings if the
+    /// ring format changed (frontends may set up a ring before SET_FEATURES; the caller holds it).
+    /// </summary>
+    private GuestQueue InFormat(GuestQueue q)
+    {
+        if (q is PackedQueue == Has(_features, RingPacked))
+        {
+            q.Features = QueueFeatures();
+            return q;
+        }
+        var replacement = NewQueue(q.Index);
+        replacement.TakeSettingsFrom(q);
+        q.Dispose();
+        AttachIfConfigured(replacement);
+        return replacement;
     }
 
     /// <summary>Translates the ring once memory, addresses and the kick are all there.</summary>

@@ -34,10 +34,11 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
         _options = options;
         _queues = new GuestQueue?[options.MaxQueuePairs * 2];
         // IN_ORDER costs nothing: the queues already use every chain in the order it was made
-        // available, writing each used element (allowed by virtio 1.2 §2.7.9), and it puts DPDK's
-        // virtio_user on its faster in-order paths.
+        // available, writing each used element (allowed by virtio 1.2 §2.7.9, §2.8.9), and it puts
+        // DPDK's virtio_user on its faster in-order paths.
         _offeredFeatures = Bit(VersionOne) | Bit(AnyLayout) | Bit(IndirectDesc) | Bit(EventIdx) | Bit(Mq)
             | Bit(VirtioNetFeatures.Mtu) | Bit(GuestAnnounce) | Bit(LogAll) | Bit(ProtocolFeaturesBit) | Bit(InOrder)
+            | Bit(RingPacked)
             | (options.MergeableRxBuffers ? Bit(MrgRxbuf) : 0);
     }
 
@@ -74,8 +75,9 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
             throw new ProtocolException($"SET_FEATURES 0x{features:x} has bits never offered (offered 0x{_offeredFeatures:x})");
         _features = features;
         Log.Info($"{Name}: negotiated virtio features 0x{features:x}");
-        foreach (var q in _queues)
-            if (q is not null) WithExclusive(q, () => q.Features = QueueFeatures());
+        for (int i = 0; i < _queues.Length; i++)
+            if (_queues[i] is { } q) WithExclusive(q, () => _queues[i] = InFormat(q));
+        PublishLiveQueues();
     }
 
     public ulong GetProtocolFeatures() => SupportedProtocolFeatures;

@@ -11,7 +11,7 @@ public readonly record struct QueueFeatures(bool EventIdx, bool IndirectDesc, bo
 
 /// <summary>
 /// One virtqueue, device side, carrying virtio-net frames: a <see cref="SplitQueue"/> (virtio 1.2
-/// §2.7) or a packed one (§2.8), whichever VIRTIO_F_RING_PACKED chose. The control
+/// §2.7) or a <see cref="PackedQueue"/> (§2.8), whichever VIRTIO_F_RING_PACKED chose. The control
 /// thread configures it (SET_VRING_*); one worker thread runs the data path, a burst at a time
 /// inside TryEnter/Exit so the control thread can take it exclusively. Callers dispatch once per
 /// burst; the chain work both formats share (copying a frame out of a chain, pouring one into

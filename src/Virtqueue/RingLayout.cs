@@ -57,3 +57,38 @@ internal static class RingLayout
     public static bool NeedEvent(ushort eventIdx, ushort newIdx, ushort oldIdx) =>
         (ushort)(newIdx - eventIdx - 1) < (ushort)(newIdx - oldIdx);
 }
+
+/// <summary>
+/// A packed virtqueue's parts (virtio 1.2 §2.8): one ring of 16-byte descriptors (addr, len, id,
+/// flags; §2.8.13) and two 4-byte event suppression structures (§2.8.14), the driver's (in the
+/// place of the avail ring) and the device's (in the place of the used ring).
+/// </summary>
+internal static class PackedLayout
+{
+    /// <summary>Descriptor flags beside NEXT, WRITE and INDIRECT (§2.8.1).</summary>
+    public const ushort DescAvail = 1 << 7, DescUsed = 1 << 15;
+
+    /// <summary>Where a packed descriptor keeps the buffer ID and the flags.</summary>
+    public const uint IdOffset = 12, DescFlagsOffset = 14, LenOffset = 8;
+
+    /// <summary>struct pvirtq_event_suppress: le16 desc (offset in bits 0-14, wrap counter in bit 15), le16 flags.</summary>
+    public const uint EventOffWrapOffset = 0, EventFlagsOffset = 2, EventBytes = 4;
+
+    /// <summary>Event suppression flags values (§2.8.14).</summary>
+    public const ushort EventEnable = 0, EventDisable = 1, EventDesc = 2;
+
+    /// <summary>Bit 15 of an event's off_wrap, and of SET_VRING_BASE's value for a packed ring: the wrap counter.</summary>
+    public const ushort WrapBit = 1 << 15;
+
+    // §2.8.10.1 "Structure Size and Alignment".
+    public const ulong DescAlign = 16, EventAlign = 4;
+
+    /// <summary>
+    /// Flags that make a descriptor available (§2.8.1): AVAIL equal to the driver's wrap counter
+    /// and USED not. A used descriptor has both equal to the device's (§2.8.2).
+    /// </summary>
+    public static bool IsAvailable(ushort flags, bool wrap) =>
+        ((flags & DescAvail) != 0) == wrap && ((flags & DescUsed) != 0) != wrap;
+
+    public static ushort UsedFlags(bool wrap) => wrap ? (ushort)(DescAvail | DescUsed) : (ushort)0;
+}

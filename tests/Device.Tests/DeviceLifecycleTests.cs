@@ -31,7 +31,7 @@ public sealed class DeviceLifecycleTests : IDisposable
         _f.Open("vu.sock", SocketMode.Server);
         using var fe = Connect();
         ulong features = fe.GetFeatures();
-        foreach (int bit in new[] { VersionOne, AnyLayout, IndirectDesc, EventIdx, Mq, LogAll, ProtocolFeaturesBit, InOrder })
+        foreach (int bit in new[] { VersionOne, AnyLayout, IndirectDesc, EventIdx, Mq, LogAll, ProtocolFeaturesBit, InOrder, RingPacked })
             Assert.True(Has(features, bit), $"feature bit {bit} offered");
         Assert.False(Has(features, MrgRxbuf));
         Assert.Equal(32UL, fe.GetQueueNum());
@@ -62,6 +62,43 @@ public sealed class DeviceLifecycleTests : IDisposable
 
         Assert.Equal(7u, fe.GetVringBase(1));
         Assert.Empty(device.LiveQueues.GuestTx);
+    }
+
+    [Fact]
+    public void A_packed_ring_keeps_its_position_and_wrap_counter_from_set_to_get_vring_base()
+    {
+        // vhost-user "Ring states": for packed rings bits 0-14 are the position, bit 15 the wrap counter.
+        _f.Open("vu.sock", SocketMode.Server);
+        using var fe = Connect();
+        var device = _f.Connected[0];
+        fe.SetFeatures(Bit(VersionOne) | Bit(ProtocolFeaturesBit) | Bit(RingPacked));
+        fe.SetProtocolFeatures((ulong)ProtocolFeatures.ReplyAck);
+        fe.RequestAcks = true;
+        SetUpRing(fe, index: 1, avail: 0x8000 | 37);
+        fe.SetVringEnable(1, true);
+        Assert.IsType<Virtqueue.PackedQueue>(Assert.Single(device.LiveQueues.GuestTx));
+
+        Assert.Equal(0x8000u | 37, fe.GetVringBase(1));
+        Assert.Empty(device.LiveQueues.GuestTx);
+    }
+
+    [Fact]
+    public void A_ring_set_up_before_set_features_takes_the_negotiated_format()
+    {
+        _f.Open("vu.sock", SocketMode.Server);
+        using var fe = Connect();
+        var device = _f.Connected[0];
+        fe.SetFeatures(Bit(ProtocolFeaturesBit));
+        fe.SetProtocolFeatures((ulong)ProtocolFeatures.ReplyAck);
+        fe.RequestAcks = true;
+        SetUpRing(fe, index: 0, avail: 0x8000);
+        fe.SetVringEnable(0, true);
+        Assert.IsType<Virtqueue.SplitQueue>(Assert.Single(device.LiveQueues.GuestRx));
+
+        fe.SetFeatures(Bit(VersionOne) | Bit(ProtocolFeaturesBit) | Bit(RingPacked));
+        Assert.IsType<Virtqueue.PackedQueue>(Assert.Single(device.LiveQueues.GuestRx));
+        fe.SetFeatures(Bit(VersionOne) | Bit(ProtocolFeaturesBit));
+        Assert.IsType<Virtqueue.SplitQueue>(Assert.Single(device.LiveQueues.GuestRx));
     }
 
     [Fact]

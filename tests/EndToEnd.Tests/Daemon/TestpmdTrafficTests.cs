@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using VirtioForwarder.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -6,10 +8,11 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 /// <summary>
 /// Frames counted exactly through the daemon, with testpmd virtio_user as the VM: guest → host
 /// on relay 0 (txonly into a null sink) and host → guest on relay 1 (a null source into rxonly),
-/// in one daemon run per socket role and queue count.
+/// in one daemon run per socket role, queue count and ring format (split, or packed: packed_vq=1).
 /// </summary>
-public sealed class TestpmdTrafficTests(ITestOutputHelper output)
+public sealed partial class TestpmdTrafficTests(ITestOutputHelper output)
 {
+    private const int RingPackedBit = 34;
     private const int GuestToHost = 0, HostToGuest = 1;
     private const int RingSize = 256; // virtio_user's default queue_size
     private static readonly TimeSpan TrafficTime = TimeSpan.FromSeconds(3);
@@ -20,7 +23,10 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
     [InlineData(VhostSocketRole.BackendListens, 2)]
     [InlineData(VhostSocketRole.FrontendListens, 1)]
     [InlineData(VhostSocketRole.FrontendListens, 2)]
-    public void EveryFrameIsCountedOnBothSides(VhostSocketRole role, int queues)
+    [InlineData(VhostSocketRole.BackendListens, 1, true)]
+    [InlineData(VhostSocketRole.BackendListens, 2, true)]
+    [InlineData(VhostSocketRole.FrontendListens, 1, true)]
+    public void EveryFrameIsCountedOnBothSides(VhostSocketRole role, int queues, bool packed = false)
     {
         using var workDir = new TestWorkDir();
         var config = new DaemonConfig(workDir)
@@ -30,8 +36,9 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
             Ports = [DaemonPort.NullSink(GuestToHost), DaemonPort.NullSource(HostToGuest)],
         };
         using var rig = DaemonWithFrontends.Start(config,
-            new FrontendOnRelay(GuestToHost, ForwardMode.TxOnly, queues),
-            new FrontendOnRelay(HostToGuest, ForwardMode.RxOnly, queues));
+            new FrontendOnRelay(GuestToHost, ForwardMode.TxOnly, queues, packed),
+            new FrontendOnRelay(HostToGuest, ForwardMode.RxOnly, queues, packed));
+        AssertRingFormat(rig.Daemon, packed);
         var running = rig.Daemon.WaitForStats(
             stats => stats.Relay(GuestToHost).VmToVf.RxPackets > 0 && stats.Relay(HostToGuest).VfToVm.TxPackets > 0,
             Timeout, "frames both ways");
@@ -67,4 +74,18 @@ public sealed class TestpmdTrafficTests(ITestOutputHelper output)
         // buffers, then flushes what is already used; --no-flush-rx does not reach this).
         Assert.InRange(toGuest.TxPackets - received.RxPackets, 0, 2L * RingSize * queues);
     }
+
+    /// <summary>Both frontends negotiated the ring format asked for, as the daemon logs it.</summary>
+    private static void AssertRingFormat(DaemonProcess daemon, bool packed)
+    {
+        daemon.WaitForStats(_ => NegotiatedFeatures().Matches(daemon.Process.LogText).Count >= 2, Timeout, "features negotiated on both sockets");
+        foreach (Match match in NegotiatedFeatures().Matches(daemon.Process.LogText))
+        {
+            ulong features = ulong.Parse(match.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            Assert.Equal(packed, (features & (1UL << RingPackedBit)) != 0);
+        }
+    }
+
+    [GeneratedRegex("negotiated virtio features 0x([0-9a-f]+)")]
+    private static partial Regex NegotiatedFeatures();
 }

@@ -14,7 +14,7 @@ public sealed unsafe class GuestDriver
     private const ushort Next = 1, Write = 2, Indirect = 4;
 
     private readonly GuestRam _ram;
-    private ulong _heap;
+    private readonly GuestHeap _heap;
     private ushort _freeDesc;
 
     public GuestDriver(GuestRam ram, ushort size, ushort startIndex = 0)
@@ -23,7 +23,7 @@ public sealed unsafe class GuestDriver
         Size = size;
         AvailGpa = DescGpa + 16ul * size;
         UsedGpa = AlignUp(AvailGpa + 6 + 2ul * size, 4096);
-        _heap = AlignUp(UsedGpa + 6 + 8ul * size, 4096);
+        _heap = new GuestHeap(ram, AlignUp(UsedGpa + 6 + 8ul * size, 4096));
         AvailIdx = startIndex;
         UsedIdx = startIndex;
     }
@@ -45,20 +45,9 @@ public sealed unsafe class GuestDriver
 
     // ---- buffers ----
 
-    public ulong Alloc(uint length)
-    {
-        ulong gpa = _heap;
-        _heap = AlignUp(_heap + length, 16);
-        Assert.True(_heap <= GuestRam.Region0Size, "test heap exhausted");
-        return gpa;
-    }
+    public ulong Alloc(uint length) => _heap.Alloc(length);
 
-    public ulong Put(ReadOnlySpan<byte> data)
-    {
-        ulong gpa = Alloc((uint)data.Length);
-        data.CopyTo(_ram.Bytes(gpa, data.Length));
-        return gpa;
-    }
+    public ulong Put(ReadOnlySpan<byte> data) => _heap.Put(data);
 
     // ---- posting chains ----
 
@@ -83,21 +72,7 @@ public sealed unsafe class GuestDriver
     }
 
     /// <summary>A transmit chain: <paramref name="header"/> zero bytes then <paramref name="frame"/>, cut at the given lengths (the last piece takes the rest).</summary>
-    public ushort PostTx(int header, byte[] frame, params int[] pieces)
-    {
-        var bytes = new byte[header + frame.Length];
-        frame.CopyTo(bytes, header);
-        ulong gpa = Put(bytes);
-        var buffers = new List<Buf>();
-        int at = 0;
-        foreach (int piece in pieces)
-        {
-            buffers.Add(new Buf(gpa + (ulong)at, (uint)piece));
-            at += piece;
-        }
-        buffers.Add(new Buf(gpa + (ulong)at, (uint)(bytes.Length - at)));
-        return Post(buffers.ToArray());
-    }
+    public ushort PostTx(int header, byte[] frame, params int[] pieces) => Post(TxChain.Cut(Put(TxChain.Bytes(header, frame)), header + frame.Length, pieces));
 
     /// <summary>A receive buffer of <paramref name="length"/> bytes (one descriptor); returns its address.</summary>
     public ulong PostRx(uint length)
@@ -159,4 +134,52 @@ public sealed unsafe class GuestDriver
     private ref ushort U16(ulong gpa) => ref *(ushort*)_ram.At(gpa);
 
     private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
+}
+
+/// <summary>How tests lay out a transmit chain, on either ring format.</summary>
+public static class TxChain
+{
+    /// <summary><paramref name="header"/> zero bytes then <paramref name="frame"/>.</summary>
+    public static byte[] Bytes(int header, byte[] frame)
+    {
+        var bytes = new byte[header + frame.Length];
+        frame.CopyTo(bytes, header);
+        return bytes;
+    }
+
+    /// <summary>The <paramref name="total"/> bytes at <paramref name="gpa"/> as buffers of the given lengths, the last taking the rest.</summary>
+    public static Buf[] Cut(ulong gpa, int total, int[] pieces)
+    {
+        var buffers = new List<Buf>();
+        int at = 0;
+        foreach (int piece in pieces)
+        {
+            buffers.Add(new Buf(gpa + (ulong)at, (uint)piece));
+            at += piece;
+        }
+        buffers.Add(new Buf(gpa + (ulong)at, (uint)(total - at)));
+        return buffers.ToArray();
+    }
+}
+
+/// <summary>Test buffers in guest RAM region 0: a bump allocator from <paramref name="start"/>.</summary>
+public sealed class GuestHeap(GuestRam ram, ulong start)
+{
+    private ulong _next = start;
+
+    public ulong Alloc(uint length)
+    {
+        ulong gpa = _next;
+        _next = (_next + length + 15) & ~15ul;
+        Assert.True(_next <= GuestRam.Region0Size, "test heap exhausted");
+        return gpa;
+    }
+
+    /// <summary>Copies <paramref name="data"/> into a fresh buffer; returns its address.</summary>
+    public ulong Put(ReadOnlySpan<byte> data)
+    {
+        ulong gpa = Alloc((uint)data.Length);
+        data.CopyTo(ram.Bytes(gpa, data.Length));
+        return gpa;
+    }
 }
