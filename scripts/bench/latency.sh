@@ -3,27 +3,33 @@
 #   namespace A: tap vguest 198.18.0.2 <-> testpmd "guest" (net_tap + net_virtio_user, io, CPU 0)
 #     <-> vhost-user <-> backend (CPU 1) <-> tap vhost 198.18.0.1 :namespace B
 #   reference: testpmd net_vhost + net_tap, io forwarding
-#   ours:      the daemon, worker CPU 1, -Ptap:vhost=0
+#   ours:      the daemon, worker CPU 1, -Ptap:vhost=0, with its default --poll=adaptive (sleeps
+#              when idle: group latency-tap) and with --poll=busy, polling as testpmd does
+#              (group latency-tap-busy; the reference runs are the same for both groups)
 # Each backend runs inside B, so the tap it creates is B's; the guest testpmd runs inside A.
 # busybox ping from A to B, one request every 2 ms; the replies' RTTs give p50 and p99 in us.
 
 LAT_GUEST_IP=198.18.0.2 LAT_HOST_IP=198.18.0.1
-# The first replies carry ARP resolution and cold caches; they are not counted.
-LAT_WARMUP=20
+# Replies not counted: the first carry ARP resolution, and a second of traffic lets the daemon's
+# tiered JIT compile its forwarding path.
+LAT_WARMUP=500
 
 bench_cases_latency() {
-  local count=${VFWD_BENCH_PINGS:-1000} p50o=() p99o=() p50r=() p99r=() _
+  local count=${VFWD_BENCH_PINGS:-1000} p50o=() p99o=() p50b=() p99b=() p50r=() p99r=() _
   # Nothing in --quick: ./test checks throughput rows only, and its minute is taken.
   [ "$QUICK" = 1 ] && return 0
   LAT_A=$PREFIX-lat-a LAT_B=$PREFIX-lat-b
   bench_netns_add "$LAT_A" && bench_netns_add "$LAT_B" || { echo "latency: cannot create namespaces" >&2; return 1; }
   for _ in $(seq "$REPS"); do
     latency_measure reference "$count"; p50r+=("$P50"); p99r+=("$P99")
-    latency_measure ours "$count"; p50o+=("$P50"); p99o+=("$P99")
+    latency_measure ours "$count" adaptive; p50o+=("$P50"); p99o+=("$P99")
+    latency_measure ours "$count" busy; p50b+=("$P50"); p99b+=("$P99")
   done
   # Size: the echo request's Ethernet frame (busybox's default 56 data bytes).
   record_result latency-tap rtt-p50 98 us "${p50o[*]}" "${p50r[*]}"
   record_result latency-tap rtt-p99 98 us "${p99o[*]}" "${p99r[*]}"
+  record_result latency-tap-busy rtt-p50 98 us "${p50b[*]}" "${p50r[*]}"
+  record_result latency-tap-busy rtt-p99 98 us "${p99b[*]}" "${p99r[*]}"
 }
 
 # testpmd with net_tap IFNAME in namespace NETNS next to PORT, io forwarding; no traffic of
@@ -42,8 +48,8 @@ latency_start_reference() { # log
   latency_testpmd ref "$1" 0@0,1@1 "$LAT_B" vhost "net_vhost0,iface=$SOCK,queues=1"
 }
 
-latency_start_ours() { # log
-  BENCH_NETNS=$LAT_B daemon_start "$1" --max-relays=1 -Ptap:vhost=0 || return 1
+latency_start_ours() { # log poll-mode
+  BENCH_NETNS=$LAT_B daemon_start "$1" --max-relays=1 -Ptap:vhost=0 --poll="$2" || return 1
   SOCK=$DAEMON_DIR/virtio-forwarder0.sock
 }
 
@@ -60,10 +66,10 @@ latency_percentile() { # p
 }
 
 # One measurement: sets P50 and P99 (us), "n/a" when the link did not carry the pings.
-latency_measure() { # reference|ours count
-  local ping=$WORK/lat-ping-$1.log rtts=
+latency_measure() { # reference|ours count [poll-mode]
+  local ping=$WORK/lat-ping-$1${3:+-$3}.log rtts=
   P50=n/a P99=n/a
-  if "latency_start_$1" "$WORK/lat-$1.log" && latency_tap_up "$LAT_B" vhost "$LAT_HOST_IP" &&
+  if "latency_start_$1" "$WORK/lat-$1.log" "${3:-}" && latency_tap_up "$LAT_B" vhost "$LAT_HOST_IP" &&
      latency_testpmd guest "$WORK/lat-guest.log" 0@1,1@0 "$LAT_A" vguest "net_virtio_user0,path=$SOCK,queues=1" &&
      latency_tap_up "$LAT_A" vguest "$LAT_GUEST_IP"; then
     ip netns exec "$LAT_A" busybox ping -c "$(($2 + LAT_WARMUP))" -i 0.002 -W 2 "$LAT_HOST_IP" >"$ping" 2>&1
