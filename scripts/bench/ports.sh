@@ -67,14 +67,15 @@ ports_far_rx() {
   ip netns exec "$PORTS_NS" cat "/sys/class/net/$PORTS_FAR/statistics/rx_packets"
 }
 
-# Median, in Mpps, of $SAMPLES one-second rates of frames reaching the far veth end.
+# Median, in Mpps (three decimals: a veth under load can carry less than 10 kpps), of $SAMPLES
+# one-second rates of frames reaching the far veth end.
 ports_far_mpps() {
   local before now t0 t rates=() _
   before=$(ports_far_rx); t0=$(date +%s.%N)
   for _ in $(seq "$SAMPLES"); do
     sleep 1
     now=$(ports_far_rx); t=$(date +%s.%N)
-    rates+=("$(awk -v n="$((now - before))" -v a="$t0" -v b="$t" 'BEGIN{printf "%.2f", n / (b - a) / 1e6}')")
+    rates+=("$(awk -v n="$((now - before))" -v a="$t0" -v b="$t" 'BEGIN{printf "%.3f", n / (b - a) / 1e6}')")
     before=$now; t0=$t
   done
   median "${rates[*]}"
