@@ -16,7 +16,6 @@ PORTS_DEV=vport PORTS_FAR=vfar
 # 1518-byte frames (the null module's large size) carry 1504 bytes after the Ethernet header:
 # an MTU of 1500 would make the kernel refuse them on AF_PACKET transmit.
 PORTS_MTU=1504
-PORTS_SOURCE_CPU=$(($(nproc) > 2 ? 2 : 0))
 
 bench_cases_ports() {
   # 64 B only by default: 1518 B as well would double the module's share of ./bench's 10 minutes.
@@ -84,7 +83,7 @@ ports_far_mpps() {
 # One measurement: sets RUN to the median Mpps, "n/a" when the backend did not start, 0 when no
 # traffic moved.
 ports_measure() { # reference|ours driver case size
-  local log=$WORK/ports-$1.log gen=$WORK/ports-gen.log
+  local log=$WORK/ports-$1.log gen=$WORK/ports-gen.log source_cpu=$(($(nproc) > 2 ? 2 : 0))
   RUN=n/a
   if "ports_start_$1" "$2" "$log"; then
     if [ "$3" = g2h ]; then
@@ -94,7 +93,7 @@ ports_measure() { # reference|ours driver case size
     else
       gen_start gen "$gen" rxonly "$4" 1 "$SOCK"
       wait_for_line "$gen" "start packet forwarding" 30
-      BENCH_NETNS=$PORTS_NS bench_testpmd src "$WORK/ports-src.log" "0@1,1@$PORTS_SOURCE_CPU" \
+      BENCH_NETNS=$PORTS_NS bench_testpmd src "$WORK/ports-src.log" "0@1,1@$source_cpu" \
         --vdev "net_af_packet0,iface=$PORTS_FAR,qpairs=1" -- \
         --nb-cores=1 --total-num-mbufs=32768 --forward-mode=txonly --txpkts="$4" --stats-period 1
       wait_for_samples "$gen:Rx"
