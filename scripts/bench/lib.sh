@@ -108,7 +108,8 @@ bench_testpmd() { # name log lcores args...
 
 # The generator: testpmd net_virtio_user on the given sockets (one port each), its forwarding
 # lcore on CPU 0 and main lcore on CPU 1 (cross-pinned against the backend under test), MODE
-# txonly (g2h) or rxonly (h2g). Extra virtio_user devargs (packed_vq=1, ...) in $GEN_DEVARGS.
+# txonly (g2h) or rxonly (h2g). Extra virtio_user devargs (packed_vq=1, ...) in $GEN_DEVARGS,
+# best set for the call only (GEN_DEVARGS=... gen_start ...).
 # Sets GEN_PID.
 gen_start() { # name log mode size queues socket...
   local name=$1 log=$2 mode=$3 size=$4 queues=$5; shift 5

@@ -28,8 +28,9 @@ wait_for_line() { # log regex [seconds]
 }
 
 # Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps (from line FROM on,
-# default 1); the first non-zero sample (ramp-up) is dropped when there are at least three.
+# default 1); the first non-zero sample (ramp-up, a partial second) is dropped when there are
+# at least two.
 median_pps() { # log Rx|Tx [from]
-  tail -n +"${3:-1}" "$1" | grep -a -oE "$2-pps: +[0-9]+" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=3 ? 2 : 1); i <= NR; i++) print a[i]}' |
+  tail -n +"${3:-1}" "$1" | grep -a -oE "$2-pps: +[0-9]+" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=2 ? 2 : 1); i <= NR; i++) print a[i]}' |
     sort -n | awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
 }
