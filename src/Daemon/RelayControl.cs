@@ -49,7 +49,7 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
             var target = table[relay];
             if (target.PortState != PortState.Uninit) return AttachResult.Occupied;
             if (device.IsBond) return AttachBond(relay, device);
-            var (port, result) = Open(relay, device.Key);
+            var (port, result) = Open(relay, device.Key, PortOptions);
             if (port is null) return result;
             if (!target.AttachPort(port, device.Key))
             {
@@ -79,7 +79,7 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
         var members = new List<IPort>();
         foreach (string member in device.Members)
         {
-            var (port, result) = Open(relay, member);
+            var (port, result) = Open(relay, member, PortOptions with { MaxQueues = 1 });
             if (port is null)
             {
                 foreach (var opened in members) opened.Dispose();
@@ -98,11 +98,11 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
     }
 
     /// <summary>A spec that does not parse, or names no such device, is NotFound; one the kernel will not open is ConfigureFailed.</summary>
-    private (IPort? Port, AttachResult Result) Open(int relay, string key)
+    private static (IPort? Port, AttachResult Result) Open(int relay, string key, PortOpenOptions options)
     {
         try
         {
-            return (PortFactory.Open(PortSpec.Parse(key), PortOptions), AttachResult.Ok);
+            return (PortFactory.Open(PortSpec.Parse(key), options), AttachResult.Ok);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or FileNotFoundException)
         {

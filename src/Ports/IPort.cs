@@ -31,4 +31,11 @@ public interface IPort : IDisposable
 
     /// <summary>The NUMA node of the device behind the port, or -1 when unknown or not tied to one; relays prefer worker CPUs there (contract §10.5).</summary>
     int NumaNode => -1;
+
+    /// <summary>
+    /// The device's queues as ports of their own, when it has several (an AF_XDP socket per queue):
+    /// a relay then moves guest queue pair i's frames through queue i. Empty for a port with one
+    /// queue, which the relay uses as it is. The queues belong to this port: it closes them.
+    /// </summary>
+    IReadOnlyList<IPort> Queues => [];
 }

@@ -10,7 +10,8 @@ internal static unsafe class NetDeviceIoctl
     public const short IFF_UP = 0x0001, IFF_RUNNING = 0x0040;
     public const int IfNameSize = 16;
 
-    private const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFINDEX = 0x8933;
+    private const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFINDEX = 0x8933, SIOCETHTOOL = 0x8946;
+    private const uint ETHTOOL_GCHANNELS = 0x3c;
     private const int AF_INET = 2, SOCK_DGRAM = 2;
 
     /// <summary>struct ifreq: the name, then a 24-byte union of which these ioctls use the flags or the index.</summary>
@@ -20,6 +21,32 @@ internal static unsafe class NetDeviceIoctl
         [FieldOffset(0)] public fixed byte Name[IfNameSize];
         [FieldOffset(IfNameSize)] public short Flags;
         [FieldOffset(IfNameSize)] public int Index;
+        [FieldOffset(IfNameSize)] public void* Data;
+    }
+
+    /// <summary>struct ethtool_channels (linux/ethtool.h): a device's queue counts, maximum and current.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct EthtoolChannels
+    {
+        public uint Command, MaxRx, MaxTx, MaxOther, MaxCombined, Rx, Tx, Other, Combined;
+    }
+
+    /// <summary>
+    /// The queues that both receive and transmit (ETHTOOL_GCHANNELS): combined channels plus paired
+    /// RX and TX ones, as an AF_XDP socket binds to one such queue; 1 when the driver does not say.
+    /// </summary>
+    public static int QueuePairs(string name)
+    {
+        var channels = new EthtoolChannels { Command = ETHTOOL_GCHANNELS };
+        var request = Request(name);
+        request.Data = &channels;
+        int socket = Libc.Socket(AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        if (socket < 0) return 1;
+        try
+        {
+            return Libc.Ioctl(socket, SIOCETHTOOL, &request) == 0 ? (int)Math.Max(1, channels.Combined + Math.Min(channels.Rx, channels.Tx)) : 1;
+        }
+        finally { Libc.Close(socket); }
     }
 
     /// <summary>Sets interface <paramref name="name"/> administratively up, as <c>ip link set up</c> does.</summary>

@@ -49,11 +49,11 @@ public static class PortFactory
             case PortDriver.Packet:
                 return PacketPort.Open(spec, netdev, capacity);
             case PortDriver.Xdp:
-                return XdpDriver.TryOpen(spec, netdev, capacity, out var xdp, out string reason)
+                return XdpDriver.TryOpen(spec, netdev, options, out var xdp, out string reason)
                     ? xdp!
                     : throw new NotSupportedException(PortSpec.Describe(spec.Text, $"AF_XDP is not available on {netdev.InterfaceName}: {reason}"));
             default:
-                if (XdpDriver.TryOpen(spec, netdev, capacity, out var port, out string whyNot)) return port!;
+                if (XdpDriver.TryOpen(spec, netdev, options, out var port, out string whyNot)) return port!;
                 Log.Notice($"port {spec.Text}: AF_XDP is not available on {netdev.InterfaceName} ({whyNot}); using AF_PACKET");
                 return PacketPort.Open(spec, netdev, capacity);
         }

@@ -13,4 +13,11 @@ public sealed record PortOpenOptions
 
     /// <summary>Bytes each frame buffer a port lends can hold.</summary>
     public int FrameCapacity { get; init; } = PortFactory.DefaultFrameCapacity;
+
+    /// <summary>
+    /// Device queues an AF_XDP port opens a socket on (<see cref="IPort.Queues"/>), from queue 0;
+    /// frames arriving on a queue beyond them go to the kernel's stack. Bond members take 1: a
+    /// bond receives from its members' first queue only.
+    /// </summary>
+    public int MaxQueues { get; init; } = int.MaxValue;
 }

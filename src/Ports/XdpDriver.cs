@@ -10,14 +10,16 @@ namespace VirtioForwarder.Ports;
 internal static class XdpDriver
 {
     /// <summary>
-    /// Opens an AF_XDP port on the netdev's queue 0, or returns false with the reason it cannot
+    /// Opens an AF_XDP port with a socket on each of the netdev's queues (at most
+    /// <see cref="PortOpenOptions.MaxQueues"/>), or returns false with the reason it cannot
     /// (for <see cref="PortDriver.Auto"/> to log before it falls back to AF_PACKET).
     /// </summary>
-    public static bool TryOpen(PortSpec spec, NetdevLocation netdev, int frameCapacity, out IPort? port, out string whyNot)
+    public static bool TryOpen(PortSpec spec, NetdevLocation netdev, PortOpenOptions options, out IPort? port, out string whyNot)
     {
         try
         {
-            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions(), frameCapacity, netdev.NumaNode);
+            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions { QueueCount = Math.Clamp(NetDeviceIoctl.QueuePairs(netdev.InterfaceName), 1, Math.Min(options.MaxQueues, XdpAttachment.MaxQueues)) },
+                options.FrameCapacity, netdev.NumaNode);
             whyNot = "";
             return true;
         }

@@ -1,4 +1,5 @@
 using VirtioForwarder.Platform;
+using VirtioForwarder.Ports;
 using VirtioForwarder.Virtqueue;
 
 namespace VirtioForwarder.Relay;
@@ -8,10 +9,13 @@ namespace VirtioForwarder.Relay;
 /// wait in the port, not in drop counters, while the guest is slow), spreads them over the guest's
 /// RX queues by flow, and writes them into guest memory. With no VM connected, frames a port
 /// receives are counted as not-connected drops; a generating port is not asked for frames at all.
+/// A port with several queues (<see cref="IPort.Queues"/>) delivers its queue i into guest
+/// RX queue i (modulo the guest's queue count) instead of spreading by flow.
 /// </summary>
 public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs)
 {
     private readonly Frame[] _frames = new Frame[Batch];
+    private readonly PortQueues _portQueues = new();
     private Frame[][] _byQueue = [];
     private int[] _queueFill = [];
 
@@ -19,19 +23,34 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
     {
         var port = sides.Port;
         if (port is null) return 0;
+        var portQueues = _portQueues.Of(port);
         var queues = sides.Device?.LiveQueues.GuestRx ?? [];
         if (queues.Length == 0)
         {
             if (port.ReadinessFd < 0) return 0;
-            int n = port.Receive(_frames);
-            Count(n);
-            Counters.AddDrops(DropReason.NotConnected, n);
-            return n;
+            if (portQueues.Length == 0) return DropUnconnected(port);
+            int dropped = 0;
+            foreach (var portQueue in portQueues) dropped += DropUnconnected(portQueue);
+            return dropped;
         }
-        return queues.Length == 1 ? ForwardToOne(queues[0]) : ForwardSpread(queues);
+        if (portQueues.Length > 0)
+        {
+            int moved = 0;
+            for (int i = 0; i < portQueues.Length; i++) moved += ForwardToOne(queues[i % queues.Length], portQueues[i]);
+            return moved;
+        }
+        return queues.Length == 1 ? ForwardToOne(queues[0], port) : ForwardSpread(queues, port);
     }
 
-    private int ForwardToOne(GuestQueue q)
+    private int DropUnconnected(IPort port)
+    {
+        int n = port.Receive(_frames);
+        Count(n);
+        Counters.AddDrops(DropReason.NotConnected, n);
+        return n;
+    }
+
+    private int ForwardToOne(GuestQueue q, IPort port)
     {
         if (!q.TryEnter()) return 0;
         try
@@ -39,7 +58,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
             if (!q.IsLive) return 0;
             int budget = Math.Min(Batch, q.AvailableEntries);
             if (budget == 0) return 0;
-            int n = sides.Port!.Receive(_frames.AsSpan(0, budget));
+            int n = port.Receive(_frames.AsSpan(0, budget));
             Count(n);
             Deliver(q, _frames.AsSpan(0, n));
             return n;
@@ -47,13 +66,13 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         finally { q.Exit(); }
     }
 
-    private int ForwardSpread(GuestQueue[] queues)
+    private int ForwardSpread(GuestQueue[] queues, IPort port)
     {
         int budget = 0;
         foreach (var q in queues) budget += q.AvailableEntries;
         budget = Math.Min(Batch, budget);
         if (budget == 0) return 0;
-        int n = sides.Port!.Receive(_frames.AsSpan(0, budget));
+        int n = port.Receive(_frames.AsSpan(0, budget));
         Count(n);
         EnsureBuckets(queues.Length);
         _queueFill.AsSpan(0, queues.Length).Clear();
@@ -119,7 +138,9 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         foreach (var q in queues) room |= q.AvailableEntries > 0;
         if (room)
         {
-            if (port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
+            var portQueues = _portQueues.Of(port);
+            if (portQueues.Length == 0 && port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
+            foreach (var portQueue in portQueues) waitFds.Add(portQueue.ReadinessFd);
             return;
         }
         // The guest has no buffers: wait for it to post some.

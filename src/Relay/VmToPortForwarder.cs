@@ -8,11 +8,13 @@ namespace VirtioForwarder.Relay;
 /// VM→host: drains the guest's TX queues round-robin, copying each frame straight into a buffer
 /// the port lends (the one copy a NIC's DMA would make), then hands the batch to the port.
 /// Without a port the frames are still taken from the guest, into a private sink, and counted as
-/// not-connected drops, so the guest's TX ring never stalls.
+/// not-connected drops, so the guest's TX ring never stalls. A port with several queues takes
+/// guest TX queue i's frames on its queue i (modulo its queue count).
 /// </summary>
 public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs), IDisposable
 {
     private readonly Frame[] _frames = new Frame[Batch];
+    private readonly PortQueues _portQueues = new();
     // Made on first use: most relays always have a port, or never see a VM.
     private IPort? _sink;
 
@@ -39,13 +41,14 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
 
     private int Forward(GuestQueue q, Device.VhostUserNetDevice device)
     {
+        int queue = q.Index / 2;
         var port = sides.Port;
+        if (port is not null && _portQueues.Of(port) is { Length: > 0 } portQueues) port = portQueues[queue % portQueues.Length];
         var target = port ?? (_sink ??= PortFactory.Open(PortSpec.Parse("null")));
         int lent = target.AcquireTx(_frames);
         ulong oversizeBefore = q.OversizeDrops;
         int got = q.Dequeue(_frames.AsSpan(0, lent));
         var c = Counters;
-        int queue = q.Index / 2;
         if (q.OversizeDrops != oversizeBefore) c.AddDrops(DropReason.Oversize, queue, (long)(q.OversizeDrops - oversizeBefore));
         if (q.BrokenReason is { } reason) device.ReportBroken(reason);
 

@@ -10,13 +10,24 @@ namespace VirtioForwarder.Ports.Xdp;
 /// to the fill ring at the next Receive; TX buffers come from a free list of UMEM frames and
 /// return to it through the completion ring. Nothing is allocated per packet. Dispose detaches
 /// the program and frees the socket and its memory.
+/// <para>
+/// On a device with several queues the port opens one socket per queue (each with a UMEM of its
+/// own) and lists them in <see cref="Queues"/>: this port is queue 0, the others are ports of
+/// their own that this one owns and closes, so a relay can map guest queue pair i to device
+/// queue i. A queue without a socket would pass its frames to the kernel's stack instead.
+/// </para>
 /// </summary>
 public sealed unsafe class XdpPort : IPort
 {
     private const int BusyPollMicroseconds = 20;
     private const int MinFrameCount = 64, MaxFrameCount = 1 << 20;
+    // Each queue's share of FrameCount when there are several, at least this many frames.
+    private const int MinFramesPerQueue = 1024;
 
     private readonly XdpAttachment _attachment;
+    // Queue 0's port owns the attachment and the other queues' ports; Queues lists them all.
+    private IPort[] _queues = [];
+    private bool _ownsAttachment;
     private readonly XskSocket _socket;
     private readonly InterfaceLink _link;
     private readonly bool _busyPoll;
@@ -68,23 +79,49 @@ public sealed unsafe class XdpPort : IPort
         if (!BitOperations.IsPow2(options.FrameCount) || options.FrameCount is < MinFrameCount or > MaxFrameCount)
             throw new ArgumentOutOfRangeException(nameof(options), $"FrameCount {options.FrameCount} is not a power of two in [{MinFrameCount}, {MaxFrameCount}]");
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCount, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Queue + options.QueueCount, XdpAttachment.MaxQueues, nameof(options));
+
         int ifindex = InterfaceLink.IndexOf(interfaceName);
         var attachment = XdpAttachment.Attach(ifindex, interfaceName, options.Mode);
-        XskSocket? socket = null;
+        var opened = new List<XdpPort>(options.QueueCount);
+        int frames = options.QueueCount == 1 ? options.FrameCount
+            : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinFramesPerQueue, options.FrameCount / options.QueueCount));
         try
         {
-            socket = OpenSocket(ifindex, options.Queue, (uint)options.FrameCount, attachment.Mode, interfaceName);
+            for (int i = 0; i < options.QueueCount; i++)
+                opened.Add(OpenQueue(i == 0 ? name : $"{name} queue {options.Queue + i}", interfaceName, ifindex, attachment,
+                    options.Queue + i, options with { FrameCount = frames }, frameCapacity, numaNode));
+        }
+        catch
+        {
+            foreach (var queue in opened) queue.Dispose();
+            attachment.Dispose();
+            throw;
+        }
+        var port = opened[0];
+        port._ownsAttachment = true;
+        if (opened.Count > 1) port._queues = [.. opened];
+        string queues = opened.Count == 1 ? $"queue {options.Queue}" : $"queues {options.Queue}-{options.Queue + opened.Count - 1}";
+        Log.Info($"{name}: AF_XDP on {interfaceName} {queues}, {attachment.Mode} XDP, {(port.ZeroCopy ? "zero-copy" : "copy")} mode");
+        return port;
+    }
+
+    /// <summary>Opens the socket of one queue and registers it with the redirect program (last: from then on the program sends the queue's frames to it instead of the stack).</summary>
+    private static XdpPort OpenQueue(string name, string interfaceName, int ifindex, XdpAttachment attachment, int queue,
+        XdpPortOptions options, int frameCapacity, int numaNode)
+    {
+        var socket = OpenSocket(ifindex, queue, (uint)options.FrameCount, attachment.Mode, interfaceName);
+        try
+        {
             if (options.BusyPollBudget > 0) EnableBusyPoll(socket.Fd, options.BusyPollBudget, interfaceName);
             var port = new XdpPort(name, interfaceName, attachment, socket, options.FrameCount, frameCapacity, options.BusyPollBudget > 0, numaNode);
-            // Last: from here on the program sends this queue's frames to the socket instead of the stack.
-            attachment.Register(options.Queue, socket.Fd);
-            Log.Info($"{name}: AF_XDP on {interfaceName} queue {options.Queue}, {attachment.Mode} XDP, {(socket.ZeroCopy ? "zero-copy" : "copy")} mode");
+            attachment.Register(queue, socket.Fd);
             return port;
         }
         catch
         {
-            socket?.Dispose();
-            attachment.Dispose();
+            socket.Dispose();
             throw;
         }
     }
@@ -107,6 +144,9 @@ public sealed unsafe class XdpPort : IPort
     public long TxErrors => _txErrors;
 
     public bool LinkUp => _link.IsUp;
+
+    /// <summary>One port per device queue, this one first, when the device has several; empty otherwise.</summary>
+    public IReadOnlyList<IPort> Queues => _queues;
 
     /// <summary>The AF_XDP socket: it polls readable while the RX ring holds frames.</summary>
     public int ReadinessFd => _socket.Fd;
@@ -187,9 +227,12 @@ public sealed unsafe class XdpPort : IPort
     {
         if (_disposed) return;
         _disposed = true;
-        _attachment.Dispose();
+        // The program goes first, so no frame is redirected to a socket being closed.
+        if (_ownsAttachment) _attachment.Dispose();
         _socket.Dispose();
         _link.Dispose();
+        foreach (var queue in _queues)
+            if (queue != this) queue.Dispose();
     }
 
     private int TxInFlight => _txFree.Length - _txFreeCount - _txLentCount;

@@ -101,16 +101,77 @@ public sealed class PacketPortTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// UDP datagrams of varying size from the namespace to the guest's address, in bursts of 100
-    /// with <paramref name="pauseSeconds"/> between them.
+    /// Guest queue pair i goes through device queue i (AF_XDP: a socket per queue): both of
+    /// testpmd's queues carry frames, both ways, and every frame is counted. The datagrams go to 16
+    /// UDP ports, so the namespace's end spreads them over its two transmit queues, which are the
+    /// daemon end's two receive queues.
     /// </summary>
-    internal static void SendUdp(NetNamespace netns, int count, double pauseSeconds = 0.005)
+    [Fact]
+    public void TwoGuestQueuesExchangeFramesThroughATwoQueueFunction()
+    {
+        const string driver = "xdp";
+        const int Queues = 2, Flows = 16;
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        string sysfs = workDir.File("sys");
+        var toHost = VethAsPciFunction.Create(netns, sysfs, "0000:05:0c.0", queues: Queues);
+        var toGuest = VethAsPciFunction.Create(netns, sysfs, "0000:05:0c.1", TestAddresses.HostCidr, queues: Queues);
+        var config = new DaemonConfig(workDir)
+        {
+            MaxRelays = 2,
+            Ports = [DaemonPort.Pci(GuestToHost, toHost.Address), DaemonPort.Pci(HostToGuest, toGuest.Address)],
+            SysfsRoot = sysfs,
+            PortDriver = driver,
+        };
+        using var rig = DaemonWithFrontends.Start(config, netns,
+            new FrontendOnRelay(GuestToHost, ForwardMode.TxOnly, Queues),
+            new FrontendOnRelay(HostToGuest, ForwardMode.RxOnly, Queues));
+        Assert.Contains($": AF_XDP on {toHost.DaemonEnd} queues 0-1,", rig.Daemon.Process.LogText);
+
+        rig.Daemon.WaitForStats(stats => stats.Relay(GuestToHost).VmToVf.TxPackets > 0, Timeout, "frames out of the guest");
+        Thread.Sleep(TrafficTime);
+        var sent = rig.Frontend(GuestToHost).StopForwarding();
+        long sentTotal = sent.PortTotals[0].TxPackets;
+        rig.Daemon.WaitForStats(stats => stats.Relay(GuestToHost).VmToVf.RxPackets >= sentTotal, Timeout, $"all {sentTotal} frames taken from the guest");
+
+        netns.Run("ip", "neigh", "replace", TestAddresses.GuestIp, "lladdr", "02:00:00:00:00:02", "dev", toGuest.FarEnd);
+        SendUdp(netns, Datagrams, flows: Flows);
+        rig.Daemon.WaitForStats(stats => stats.Relay(HostToGuest).VfToVm.TxPackets >= Datagrams, Timeout, $"{Datagrams} datagrams into the guest");
+        var received = rig.Frontend(HostToGuest).StopForwarding();
+
+        var stats = rig.Daemon.Stats();
+        rig.Frontend(GuestToHost).Stop();
+        rig.Frontend(HostToGuest).Stop();
+        rig.Daemon.StopAndAssertCleanExit();
+
+        var fromGuest = stats.Relay(GuestToHost).VmToVf;
+        var intoGuest = stats.Relay(HostToGuest).VfToVm;
+        var sentByQueue = sent.Streams!.Where(s => s.Value.TxPackets > 0).ToDictionary(s => s.Key.Queue, s => s.Value.TxPackets);
+        var receivedByQueue = received.Streams!.Where(s => s.Value.RxPackets > 0).ToDictionary(s => s.Key.Queue, s => s.Value.RxPackets);
+        output.WriteLine($"guest→host: testpmd sent {string.Join(", ", sentByQueue)} (queue, frames), daemon {fromGuest}");
+        output.WriteLine($"host→guest: {Datagrams} sent, daemon {intoGuest}, testpmd received {string.Join(", ", receivedByQueue)}");
+        Assert.Equal([0, 1], sentByQueue.Keys.Order());
+        Assert.Equal(sentTotal, sentByQueue.Values.Sum());
+        Assert.Equal(sentTotal, fromGuest.RxPackets);
+        Assert.True(fromGuest.TxPackets > 0, fromGuest.ToString());
+        Assert.Equal([0, 1], receivedByQueue.Keys.Order());
+        Assert.Equal(received.PortTotals[0].RxPackets, receivedByQueue.Values.Sum());
+        Assert.Equal(Datagrams, intoGuest.RxPackets);
+        Assert.Equal(Datagrams, intoGuest.TxPackets);
+        Assert.InRange(received.PortTotals[0].RxPackets, Datagrams - Queues * RingSize, Datagrams);
+    }
+
+    /// <summary>
+    /// UDP datagrams of varying size from the namespace to the guest's address, to <paramref name="flows"/>
+    /// ports from 9 on, in bursts of 100 with <paramref name="pauseSeconds"/> between them.
+    /// </summary>
+    internal static void SendUdp(NetNamespace netns, int count, double pauseSeconds = 0.005, int flows = 1)
     {
         string script = "import socket\n" +
                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n" +
                         "import time\n" +
                         $"for i in range({count}):\n" +
-                        $"    s.sendto(bytes(18 + i % 1000), ('{TestAddresses.GuestIp}', 9))\n" +
+                        $"    s.sendto(bytes(18 + i % 1000), ('{TestAddresses.GuestIp}', 9 + i % {flows}))\n" +
                         // Pauses keep the veth's receive backlog (1000 frames) from overflowing.
                         $"    if i % 100 == 99: time.sleep({pauseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})\n";
         var result = netns.Run("/usr/bin/python3", "-c", script);

@@ -30,13 +30,14 @@ public sealed class VethAsPciFunction
     /// <summary>
     /// Makes the pair in <paramref name="netns"/> (both ends up, the far end addressed with
     /// <paramref name="farCidr"/> if given) and lists it as function <paramref name="address"/>
-    /// on NUMA node <paramref name="numaNode"/> (-1: unknown, as the kernel writes it) under <paramref name="sysfsRoot"/>.
+    /// on NUMA node <paramref name="numaNode"/> (-1: unknown, as the kernel writes it) under <paramref name="sysfsRoot"/>;
+    /// each end has <paramref name="queues"/> RX and TX queues.
     /// </summary>
-    public static VethAsPciFunction Create(NetNamespace netns, string sysfsRoot, string address, string? farCidr = null, int numaNode = 0)
+    public static VethAsPciFunction Create(NetNamespace netns, string sysfsRoot, string address, string? farCidr = null, int numaNode = 0, int queues = 1)
     {
         string suffix = UniqueName.New()[^6..];
         var veth = new VethAsPciFunction(address, "vfwdvf" + suffix, "vfwdhs" + suffix);
-        netns.AddVethPair(veth.DaemonEnd, veth.FarEnd);
+        netns.AddVethPair(veth.DaemonEnd, veth.FarEnd, queues);
         foreach (var end in (string[])[veth.DaemonEnd, veth.FarEnd])
         {
             HostCommand.RunChecked(new CommandLine("ip", "-n", netns.Name, "link", "set", end, "addrgenmode", "none"));

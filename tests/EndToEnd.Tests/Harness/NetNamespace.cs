@@ -21,9 +21,13 @@ public sealed class NetNamespace : IDisposable
         return netns;
     }
 
-    /// <summary>Creates a veth pair with both ends inside the namespace (both still down).</summary>
-    public void AddVethPair(string name, string peerName) =>
-        Ip("link", "add", name, "type", "veth", "peer", "name", peerName);
+    /// <summary>Creates a veth pair with both ends inside the namespace (both still down), each with <paramref name="queues"/> RX and TX queues.</summary>
+    public void AddVethPair(string name, string peerName, int queues = 1)
+    {
+        string count = queues.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Ip("link", "add", name, "numtxqueues", count, "numrxqueues", count,
+            "type", "veth", "peer", "name", peerName, "numtxqueues", count, "numrxqueues", count);
+    }
 
     /// <summary>
     /// Moves an interface from the root namespace in (it arrives down, without addresses).

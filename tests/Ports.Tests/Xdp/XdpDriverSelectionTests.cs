@@ -19,6 +19,18 @@ public sealed class XdpDriverSelectionTests
         using var veth = VethInNamespace.Create();
         using var port = Open(veth, driver);
         Assert.IsType<XdpPort>(port);
+        Assert.Empty(port.Queues);
+    }
+
+    [Fact]
+    public void OnADeviceWithTwoQueuesEachQueueGetsASocketOfItsOwn()
+    {
+        using var veth = VethInNamespace.Create(queues: 2);
+        using var port = Open(veth, PortDriver.Xdp);
+        Assert.Equal(2, port.Queues.Count);
+        Assert.Same(port, port.Queues[0]);
+        Assert.NotEqual(port.ReadinessFd, port.Queues[1].ReadinessFd);
+        Assert.True(port.Queues[1].LinkUp);
     }
 
     [Theory]

@@ -8,11 +8,18 @@ public sealed record PpsSample(int Port, long RxPps, long TxPps);
 /// <summary>Packets a port (or all ports) forwarded, from the totals testpmd prints when it stops.</summary>
 public sealed record ForwardTotals(long RxPackets, long RxDropped, long TxPackets, long TxDropped);
 
-/// <summary>What testpmd's log says about traffic.</summary>
+/// <summary>One forwarding stream's packets (an RX queue of a port), from the per-stream totals testpmd prints when a port has several.</summary>
+public sealed record StreamTotals(long RxPackets, long TxPackets);
+
+/// <summary>
+/// What testpmd's log says about traffic. <see cref="Streams"/> holds the last totals per (port, RX
+/// queue) of a multi-queue run; testpmd leaves out streams that moved nothing.
+/// </summary>
 public sealed partial record TestpmdStats(
     IReadOnlyList<PpsSample> Samples,
     IReadOnlyDictionary<int, ForwardTotals> PortTotals,
-    ForwardTotals? Accumulated)
+    ForwardTotals? Accumulated,
+    IReadOnlyDictionary<(int Port, int Queue), StreamTotals>? Streams = null)
 {
     /// <summary>
     /// Median of a port's non-zero Rx-pps samples, the first one dropped as ramp-up when three or
@@ -35,9 +42,18 @@ public sealed partial record TestpmdStats(
         long? rxPps = null;
         int? totalsPort = null;    // inside "Forward statistics for port N"; -1: the accumulated block
         (long Packets, long Dropped)? rx = null;
+        var streams = new Dictionary<(int, int), StreamTotals>();
+        (int, int)? stream = null;  // inside "Forward Stats for RX Port=P/Queue=Q"
         foreach (var line in log.Split('\n'))
         {
-            if (NicStatsHeader().Match(line) is { Success: true } nic)
+            if (StreamHeader().Match(line) is { Success: true } header)
+                stream = (int.Parse(header.Groups[1].Value), int.Parse(header.Groups[2].Value));
+            else if (StreamLine().Match(line) is { Success: true } streamLine && stream is { } key)
+            {
+                streams[key] = new StreamTotals(long.Parse(streamLine.Groups[1].Value), long.Parse(streamLine.Groups[2].Value));
+                stream = null;
+            }
+            else if (NicStatsHeader().Match(line) is { Success: true } nic)
                 statsPort = int.Parse(nic.Groups[1].Value);
             else if (PpsLine().Match(line) is { Success: true } pps && statsPort is { } port)
             {
@@ -69,8 +85,14 @@ public sealed partial record TestpmdStats(
                 }
             }
         }
-        return new TestpmdStats(samples, totals, accumulated);
+        return new TestpmdStats(samples, totals, accumulated, streams);
     }
+
+    [GeneratedRegex(@"Forward Stats for RX Port=\s*(\d+)/Queue=\s*(\d+)")]
+    private static partial Regex StreamHeader();
+
+    [GeneratedRegex(@"^\s*RX-packets:\s+(\d+)\s+TX-packets:\s+(\d+)\s+TX-dropped:")]
+    private static partial Regex StreamLine();
 
     [GeneratedRegex(@"NIC statistics for port (\d+)")]
     private static partial Regex NicStatsHeader();

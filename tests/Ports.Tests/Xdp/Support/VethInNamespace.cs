@@ -20,7 +20,8 @@ public sealed class VethInNamespace : IDisposable
     public byte[] PortMac { get; private set; } = [];
     public byte[] PeerMac { get; private set; } = [];
 
-    public static VethInNamespace Create()
+    /// <summary>Makes the pair, each end with <paramref name="queues"/> RX and TX queues.</summary>
+    public static VethInNamespace Create(int queues = 1)
     {
         var veth = new VethInNamespace(TestNamespace.Create());
         try
@@ -28,7 +29,9 @@ public sealed class VethInNamespace : IDisposable
             var ns = veth.Namespace;
             HostProcess.RunChecked("ip", "netns", "exec", ns.Name, "sysctl", "-q", "-w",
                 "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            ns.Ip("link", "add", PortInterface, "type", "veth", "peer", "name", PeerInterface);
+            string count = queues.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ns.Ip("link", "add", PortInterface, "numtxqueues", count, "numrxqueues", count,
+                "type", "veth", "peer", "name", PeerInterface, "numtxqueues", count, "numrxqueues", count);
             ns.Ip("addr", "add", "198.18.0.1/24", "dev", PeerInterface);
             ns.Ip("link", "set", PortInterface, "up");
             ns.Ip("link", "set", PeerInterface, "up");
