@@ -6,19 +6,21 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 
 /// <summary>
 /// A daemon in client mode (-i) is stopped and started again while its frontend keeps listening
-/// on the socket: the new daemon connects, and the frontend's traffic flows again.
+/// on the socket: the new daemon connects, and the frontend's traffic flows again (split or packed rings).
 /// </summary>
 public sealed class DaemonRestartTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan TrafficTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan GuestTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public void TestpmdTrafficResumesThroughTheRestartedDaemon()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TestpmdTrafficResumesThroughTheRestartedDaemon(bool packed)
     {
         using var workDir = new TestWorkDir();
         var config = new DaemonConfig(workDir) { Role = VhostSocketRole.FrontendListens, Ports = [DaemonPort.NullSink(0)] };
-        using var testpmd = new FrontendOnRelay(0, ForwardMode.TxOnly).Start(config);
+        using var testpmd = new FrontendOnRelay(0, ForwardMode.TxOnly, PackedRing: packed).Start(config);
 
         using (var first = DaemonProcess.Start(config, name: "daemon-first"))
         {

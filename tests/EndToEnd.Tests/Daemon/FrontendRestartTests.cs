@@ -2,18 +2,20 @@ using VirtioForwarder.EndToEnd.Tests.Harness;
 
 namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 
-/// <summary>The frontend on a listening daemon dies; a new one on the same socket is served.</summary>
+/// <summary>The frontend on a listening daemon dies; a new one on the same socket is served (split or packed rings).</summary>
 public sealed class FrontendRestartTests
 {
     private static readonly TimeSpan TrafficTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public void ListeningDaemonServesANewFrontendAfterTheFirstWasKilled()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ListeningDaemonServesANewFrontendAfterTheFirstWasKilled(bool packed)
     {
         using var workDir = new TestWorkDir();
         var config = new DaemonConfig(workDir) { Ports = [DaemonPort.NullSink(0)] };
-        var frontend = new FrontendOnRelay(0, ForwardMode.TxOnly);
+        var frontend = new FrontendOnRelay(0, ForwardMode.TxOnly, PackedRing: packed);
         using var daemon = DaemonProcess.Start(config);
 
         using (var killed = frontend.Start(config, "testpmd-killed"))

@@ -25,7 +25,8 @@ public sealed class GuestOnDaemon : IDisposable
     public static DaemonConfig Config(TestWorkDir workDir, VhostSocketRole role) =>
         new(workDir) { Role = role, Ports = [DaemonPort.Tap(0, Tap)] };
 
-    public static GuestOnDaemon Start(DaemonConfig config, NetNamespace netns, GuestConfig guest, bool hugepageMemory = false)
+    /// <param name="deviceOptions">Extra virtio-net-pci properties, e.g. "packed=on".</param>
+    public static GuestOnDaemon Start(DaemonConfig config, NetNamespace netns, GuestConfig guest, bool hugepageMemory = false, string? deviceOptions = null)
     {
         var link = new GuestOnDaemon(netns);
         try
@@ -34,7 +35,7 @@ public sealed class GuestOnDaemon : IDisposable
             var options = new QemuGuestOptions(config.SocketPath(0))
             {
                 Role = config.Role, Reconnect = config.Role == VhostSocketRole.BackendListens, Guest = guest,
-                HugepageMemory = hugepageMemory,
+                HugepageMemory = hugepageMemory, DeviceOptions = deviceOptions,
             };
             if (config.Role == VhostSocketRole.BackendListens)
                 link.StartDaemon(config, "daemon");
