@@ -176,8 +176,3 @@ describe_machine() {
   echo ".NET: $(dotnet --version 2>/dev/null || echo unknown) SDK"
   echo "method: $REPS interleaved repetitions per case; each the median of at least $SAMPLES one-second samples after the first"
 }
-
-# Resident memory of a process, one /proc/PID/status field (VmRSS, RssAnon, RssShmem...) in KiB.
-rss_kib() { # pid field
-  awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
-}

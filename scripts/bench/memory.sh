@@ -1,12 +1,12 @@
 # Resident memory of the daemon per relay (module interface: scripts/bench/lib.sh), from
-# /proc/PID/status, in three states of one relay count:
+# /proc/PID/smaps, in three states of one relay count:
 #   no relays  the same daemon with dynamic sockets (-d) and no ports: nothing in use
 #   idle       a null:64 port and a listening socket per relay, no frontend
 #   active     a frontend on every socket (one testpmd, one virtio_user port per relay, txonly)
 # Guest memory is what the daemon maps from the frontends (testpmd's "/memfd:nohuge" mappings in
-# /proc/PID/smaps). The daemon's own memory is RssAnon + RssShmem less the guest memory: its heap,
-# buffers and JIT code, not the shared libraries' file pages (RssFile, which the kernel may drop
-# and reload at will). Its growth over the no-relay daemon per relay is the cost "beyond guest
+# /proc/PID/smaps). The daemon's own memory is the resident rest less file-backed mappings: its
+# heap, buffers, rings and JIT code, not the shared libraries' file pages (which the kernel may
+# drop and reload at will). Its growth over the no-relay daemon per relay is the cost "beyond guest
 # buffers" (goal: under 8 MiB per active relay).
 # Writes $WORK/memory.tsv.
 
@@ -16,7 +16,7 @@ bench_cases_memory() {
   [ "$QUICK" = 1 ] && return 0
   local n=$MEMORY_RELAYS ports=() socks=() i
   for ((i = 0; i < n; i++)); do ports+=("-Pnull:64=$i"); socks+=("$WORK/ours/virtio-forwarder$i.sock"); done
-  printf 'state\trelays\tVmRSS KiB\tguest memory KiB\town KiB\tper relay KiB\n' >"$WORK/memory.tsv"
+  printf 'state\trelays\tresident KiB\tguest memory KiB\town KiB\tper relay KiB\n' >"$WORK/memory.tsv"
 
   daemon_start "$WORK/memory-none.log" --max-relays="$n" -d || return 0
   memory_settle; memory_row "no relays" 0
@@ -28,19 +28,21 @@ bench_cases_memory() {
   memory_row active "$n"
   bench_stop_all
 
-  printf '[memory, own = RssAnon + RssShmem less guest memory; per relay = own growth over the no-relay daemon]\n'
+  printf '[memory, own = resident less guest memory and file-backed mappings; per relay = own growth over the no-relay daemon]\n'
   column -t -s $'\t' "$WORK/memory.tsv"
 }
 
 # Gives start-up's background work (tiered JIT, first-use allocations) time to settle before a sample.
 memory_settle() { sleep 2; }
 
+# One smaps read, so that pages the traffic faults in meanwhile do not skew the split: guest
+# memory, file-backed mappings (libraries) and the rest, the daemon's own.
 memory_row() { # state relays
   local rss guest own base per=-
-  rss=$(rss_kib "$DAEMON_PID" VmRSS)
-  own=$(($(rss_kib "$DAEMON_PID" RssAnon) + $(rss_kib "$DAEMON_PID" RssShmem)))
-  guest=$(awk '/^[0-9a-f]+-/ {g = ($6 == "/memfd:nohuge")} g && $1 == "Rss:" {s += $2} END {print s + 0}' "/proc/$DAEMON_PID/smaps")
-  own=$((own - guest))
+  read -r rss guest own < <(awk '/^[0-9a-f]+-/ {
+      kind = ($6 == "/memfd:nohuge") ? "guest" : ($6 ~ /^\// && $6 !~ /^\/memfd:/) ? "file" : "own" }
+    $1 == "Rss:" { r[kind] += $2; total += $2 }
+    END { print total + 0, r["guest"] + 0, r["own"] + 0 }' "/proc/$DAEMON_PID/smaps")
   if [ "$2" -gt 0 ]; then
     base=$(awk -F'\t' '$1 == "no relays" {print $5}' "$WORK/memory.tsv")
     [ -n "$base" ] && per=$(((own - base) / $2))

@@ -2,7 +2,7 @@ using ScottPlot;
 
 namespace VirtioForwarder.BenchReport;
 
-/// <summary>docs/bench/throughput.png: ours and DPDK side by side for every Mpps case.</summary>
+/// <summary>docs/bench/throughput.png: ours and the DPDK reference side by side for every Mpps case.</summary>
 internal static class ThroughputChart
 {
     private static readonly Color Ours = Colors.SteelBlue, Dpdk = Colors.DarkOrange;
@@ -30,9 +30,9 @@ internal static class ThroughputChart
         plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Axes.Right.MinimumSize = 60;
         plot.YLabel("Mpps (median)");
-        plot.Title("virtio-forwarder for .NET against DPDK testpmd's vhost backend");
+        plot.Title("virtio-forwarder for .NET against DPDK testpmd, same generator");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "ours", FillColor = Ours });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "DPDK net_vhost", FillColor = Dpdk });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "DPDK testpmd (reference)", FillColor = Dpdk });
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Math.Max(800, 90 * rows.Length), 700);
     }
