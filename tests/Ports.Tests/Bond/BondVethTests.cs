@@ -19,6 +19,8 @@ public sealed unsafe partial class BondVethTests
     {
         private volatile bool _stop;
         private Thread? _thread;
+        // A failure on the thread is reported by Dispose: thrown there, it would abort the whole test run.
+        private Exception? _failure;
         public int Replies;
 
         public void Start()
@@ -28,6 +30,12 @@ public sealed unsafe partial class BondVethTests
         }
 
         private void Run()
+        {
+            try { Respond(); }
+            catch (Exception e) { _failure = e; }
+        }
+
+        private void Respond()
         {
             var frames = new Frame[32];
             var exchange = new PortExchange(port);
@@ -55,6 +63,7 @@ public sealed unsafe partial class BondVethTests
         {
             _stop = true;
             _thread?.Join();
+            Assert.Null(_failure);
         }
     }
 
