@@ -66,14 +66,10 @@ public sealed partial class CoreSchedulerOnDaemonTests(ITestOutputHelper output)
             monitor.WaitForOutput(CpuLoads(), Timeout);
             monitor.WaitForOutput(BarOf(0), Timeout);
             monitor.WaitForOutput(BarOf(1), Timeout);
-            // Ctrl-C ends it quietly (it catches KeyboardInterrupt), but while its os.system('clear')
-            // runs, system(3) has SIGINT ignored: press Ctrl-C again until it is gone.
-            for (int press = 0; press < 10 && !monitor.HasExited; press++)
-            {
-                monitor.Signal(NativeSignals.SigInt);
-                monitor.WaitForExit(TimeSpan.FromSeconds(1));
-            }
-            Assert.True(monitor.Stop(NativeSignals.SigInt, StopLimit) == 0, monitor.LogTail());
+            // How it ends is the script's own affair, not the daemon's: Ctrl-C usually ends it at
+            // once, but one that lands while a request is outstanding can leave its ZeroMQ context
+            // waiting at exit, or one during os.system('clear') is ignored; Stop escalates then.
+            monitor.Stop(NativeSignals.SigInt, TimeSpan.FromSeconds(3));
         }
 
         // It logs only to syslog (there is none here): the daemon's stats are the evidence.
