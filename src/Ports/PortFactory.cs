@@ -47,7 +47,7 @@ public static class PortFactory
         switch (options.Driver)
         {
             case PortDriver.Packet:
-                return PacketPort.Open(spec, netdev, capacity);
+                return PacketPort.Open(spec, netdev, capacity, options.MaxQueues);
             case PortDriver.Xdp:
                 return XdpDriver.TryOpen(spec, netdev, options, out var xdp, out string reason)
                     ? xdp!
@@ -55,7 +55,7 @@ public static class PortFactory
             default:
                 if (XdpDriver.TryOpen(spec, netdev, options, out var port, out string whyNot)) return port!;
                 Log.Notice($"port {spec.Text}: AF_XDP is not available on {netdev.InterfaceName} ({whyNot}); using AF_PACKET");
-                return PacketPort.Open(spec, netdev, capacity);
+                return PacketPort.Open(spec, netdev, capacity, options.MaxQueues);
         }
     }
 }

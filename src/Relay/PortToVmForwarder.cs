@@ -68,9 +68,11 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
 
     private int ForwardSpread(GuestQueue[] queues, IPort port)
     {
-        int budget = 0;
-        foreach (var q in queues) budget += q.AvailableEntries;
-        budget = Math.Min(Batch, budget);
+        // The flow hash may send the whole batch to one queue: take only as many frames as the
+        // fullest queue has room for, so the rest wait in the port instead of being dropped
+        // (a guest slow on one queue slows all of them down, as PrepareSleep waits for it).
+        int budget = Batch;
+        foreach (var q in queues) budget = Math.Min(budget, q.AvailableEntries);
         if (budget == 0) return 0;
         int n = port.Receive(_frames.AsSpan(0, budget));
         Count(n);
@@ -134,17 +136,29 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         // worker's timeout and try it again instead.
         if (port is null || !port.LinkUp) return;
         var queues = sides.Device?.LiveQueues.GuestRx ?? [];
-        bool room = queues.Length == 0;
-        foreach (var q in queues) room |= q.AvailableEntries > 0;
+        var portQueues = _portQueues.Of(port);
+        if (portQueues.Length > 0)
+        {
+            // Port queue i fills guest queue i (modulo): wait for its frames if that queue has
+            // room, else for the guest to post buffers there.
+            for (int i = 0; i < portQueues.Length; i++)
+            {
+                if (queues.Length == 0 || queues[i % queues.Length].AvailableEntries > 0) waitFds.Add(portQueues[i].ReadinessFd);
+                else KickControl.Arm(queues[i % queues.Length], waitFds);
+            }
+            return;
+        }
+        // One port queue spread over the guest's: Poll moves frames only while every queue has room.
+        bool room = true;
+        foreach (var q in queues) room &= q.AvailableEntries > 0;
         if (room)
         {
-            var portQueues = _portQueues.Of(port);
-            if (portQueues.Length == 0 && port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
-            foreach (var portQueue in portQueues) waitFds.Add(portQueue.ReadinessFd);
+            if (port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
             return;
         }
         // The guest has no buffers: wait for it to post some.
-        foreach (var q in queues) KickControl.Arm(q, waitFds);
+        foreach (var q in queues)
+            if (q.AvailableEntries == 0) KickControl.Arm(q, waitFds);
     }
 
     public override void EndSleep()

@@ -10,9 +10,13 @@ internal static unsafe partial class PacketInterop
 {
     public const int AF_PACKET = 17, SOCK_RAW = 3, SOL_PACKET = 263;
     public const int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_TX_RING = 13,
-        PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+        PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_FANOUT = 18, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
     public const int TPACKET_V3 = 2, PACKET_MR_PROMISC = 1, SO_ERROR = 4, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
     public const int ENXIO = 6, ENETDOWN = 100;
+    public const int SO_ATTACH_FILTER = 26, SO_DETACH_FILTER = 27;
+
+    // PACKET_FANOUT's mode and flags (the option's upper 16 bits; the lower 16 are the group id).
+    public const int PACKET_FANOUT_HASH = 0, PACKET_FANOUT_FLAG_UNIQUEID = 0x2000, PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
 
     /// <summary>ETH_P_ALL in network byte order, as sockaddr_ll wants it.</summary>
     public const ushort AllProtocolsBigEndian = 0x0300;
@@ -66,6 +70,23 @@ internal static unsafe partial class PacketInterop
         public fixed byte Address[8];
     }
 
+    /// <summary>struct sock_filter: one classic BPF instruction.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockFilter
+    {
+        public ushort Code;
+        public byte JumpTrue, JumpFalse;
+        public uint K;
+    }
+
+    /// <summary>struct sock_fprog: a classic BPF program for SO_ATTACH_FILTER.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockFprog
+    {
+        public ushort Length;
+        public SockFilter* Filter;
+    }
+
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, void* buf, nuint length, int flags);
 
@@ -103,6 +124,7 @@ internal static unsafe partial class PacketInterop
         PACKET_TX_RING => "PACKET_TX_RING",
         PACKET_LOSS => "PACKET_LOSS",
         PACKET_VNET_HDR => "PACKET_VNET_HDR",
+        PACKET_FANOUT => "PACKET_FANOUT",
         PACKET_QDISC_BYPASS => "PACKET_QDISC_BYPASS",
         PACKET_IGNORE_OUTGOING => "PACKET_IGNORE_OUTGOING",
         _ => $"option {name}",

@@ -10,7 +10,8 @@ namespace VirtioForwarder.Ports.Packet;
 /// membership so frames for the VM's MAC arrive, PACKET_IGNORE_OUTGOING so the port does not
 /// hear its own transmissions, and PACKET_VNET_HDR so offload state arrives with each frame
 /// (<see cref="VnetHeader"/>). Opening sets the interface up; Dispose closes the socket, which
-/// also drops the promiscuous membership.
+/// also drops the promiscuous membership. A device with several queues gets a socket per queue
+/// (<see cref="Open"/>).
 /// </summary>
 public sealed unsafe class PacketPort : IPort
 {
@@ -22,6 +23,8 @@ public sealed unsafe class PacketPort : IPort
     private readonly nuint _mapLength;
     private readonly PacketRxRing _rx;
     private readonly PacketTxRing _tx;
+    // Queue 0's port lists every queue's port (itself first) and owns the others.
+    private PacketPort[] _queues = [];
     private long _linkCheckDue;
     private bool _linkUp = true;
     private bool _disposed;
@@ -45,11 +48,14 @@ public sealed unsafe class PacketPort : IPort
     /// <summary>The NUMA node of the netdev's PCI device; -1 if unknown.</summary>
     public int NumaNode { get; }
 
-    /// <summary>Frames dropped on receive for being larger than the port's frame capacity.</summary>
-    public long RxOversize => _rx.Oversize;
+    /// <summary>Frames dropped on receive for being larger than the port's frame capacity (every queue's).</summary>
+    public long RxOversize => _queues.Length == 0 ? _rx.Oversize : _queues.Sum(q => q._rx.Oversize);
 
-    /// <summary>Frames dropped on receive because their offload state could not be resolved (an unsegmented GSO frame).</summary>
-    public long RxBadOffload => _rx.BadOffload;
+    /// <summary>Frames dropped on receive because their offload state could not be resolved (an unsegmented GSO frame), every queue's.</summary>
+    public long RxBadOffload => _queues.Length == 0 ? _rx.BadOffload : _queues.Sum(q => q._rx.BadOffload);
+
+    /// <summary>One port per socket, this one first, when the device has several queues; empty otherwise.</summary>
+    public IReadOnlyList<IPort> Queues => _queues;
 
     /// <summary>
     /// The interface is up and has carrier (IFF_UP and IFF_RUNNING), as the kernel last said; asked
@@ -68,12 +74,46 @@ public sealed unsafe class PacketPort : IPort
 
     public int ReadinessFd => _fd;
 
-    internal static PacketPort Open(PortSpec spec, NetdevLocation netdev, int frameCapacity)
+    /// <summary>
+    /// Opens the port with a socket per device queue pair (ETHTOOL_GCHANNELS), at most
+    /// <paramref name="maxQueues"/>, as <see cref="Xdp.XdpPort"/> does, so a port has as many
+    /// queues whichever driver runs it: the device's channel count is how far the host spreads its
+    /// receive work, and a guest with fewer queues takes several sockets' frames in one queue.
+    /// Several sockets form a <see cref="PacketFanout"/> group and are listed in <see cref="Queues"/>,
+    /// this port first; it owns and closes the others.
+    /// </summary>
+    internal static PacketPort Open(PortSpec spec, NetdevLocation netdev, int frameCapacity, int maxQueues)
     {
         string name = netdev.InterfaceName;
         int index = NetDeviceIoctl.Index(name);
         if (index == 0)
             throw new IOException(PortSpec.Describe(spec.Text, $"no network interface '{name}' in this namespace"));
+        int queues = Math.Clamp(NetDeviceIoctl.QueuePairs(name), 1, Math.Max(1, maxQueues));
+        if (queues == 1) return OpenSocket(spec.Text, netdev, index, frameCapacity, fanout: null);
+
+        var opened = new List<PacketPort>(queues);
+        try
+        {
+            opened.Add(OpenSocket(spec.Text, netdev, index, frameCapacity, fanout: null));
+            ushort group = PacketFanout.Create(opened[0]._fd, name);
+            for (int i = 1; i < queues; i++)
+                opened.Add(OpenSocket($"{spec.Text} queue {i}", netdev, index, frameCapacity, group));
+        }
+        catch
+        {
+            foreach (var queue in opened) queue.Dispose();
+            throw;
+        }
+        var port = opened[0];
+        port._queues = [.. opened];
+        Log.Info($"{spec.Text}: AF_PACKET on {name}, {queues} sockets in a fanout group by flow hash");
+        return port;
+    }
+
+    /// <summary>One socket with its rings, bound to the device; it joins fanout group <paramref name="fanout"/> if one is given.</summary>
+    private static PacketPort OpenSocket(string portName, NetdevLocation netdev, int index, int frameCapacity, ushort? fanout)
+    {
+        string name = netdev.InterfaceName;
         // Protocol 0: nothing is received until bind(), after the rings exist.
         int fd = (int)Errno.Check(Libc.Socket(AF_PACKET, SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0), $"AF_PACKET socket for {name}");
         byte* map = null;
@@ -103,10 +143,12 @@ public sealed unsafe class PacketPort : IPort
             }
             // Up before bind: binding to a down device leaves ENETDOWN pending, failing the first send().
             NetDeviceIoctl.SetUp(name);
+            if (fanout is not null) PacketFanout.Mute(fd, name);
             Bind(fd, index, name);
+            if (fanout is { } group) PacketFanout.Join(fd, group, name);
             var rx = new PacketRxRing(map, frameCapacity);
             var tx = new PacketTxRing(fd, map + rxBytes, txGeometry, frameCapacity);
-            return new PacketPort(spec.Text, netdev, fd, map, mapLength, rx, tx);
+            return new PacketPort(portName, netdev, fd, map, mapLength, rx, tx);
         }
         catch
         {
@@ -128,6 +170,8 @@ public sealed unsafe class PacketPort : IPort
         _disposed = true;
         Libc.Munmap(_map, _mapLength);
         Libc.Close(_fd);
+        foreach (var queue in _queues)
+            if (queue != this) queue.Dispose();
     }
 
     private static void Bind(int fd, int index, string name)
@@ -143,7 +187,12 @@ public sealed unsafe class PacketPort : IPort
         Volatile.Write(ref _linkCheckDue, now + LinkCheckIntervalMs);
         bool up = NetDeviceIoctl.TryGetFlags(_fd, InterfaceName, out short flags)
             && (flags & (NetDeviceIoctl.IFF_UP | NetDeviceIoctl.IFF_RUNNING)) == (NetDeviceIoctl.IFF_UP | NetDeviceIoctl.IFF_RUNNING);
-        if (up) ClearError(_fd);
+        if (up)
+        {
+            ClearError(_fd);
+            // The relay asks queue 0 before it sleeps on every queue's fd: clear theirs too.
+            foreach (var queue in _queues) ClearError(queue._fd);
+        }
         Volatile.Write(ref _linkUp, up);
     }
 }
