@@ -19,7 +19,8 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
 
     private readonly DeviceOptions _options;
     private readonly GuestQueue?[] _queues;
-    private readonly ulong _offeredFeatures;
+    private readonly ulong _baseFeatures;
+    private ulong _offeredFeatures;
     private ulong _features;
     private GuestMemory? _memory;
     private DirtyLog? _dirtyLog;
@@ -36,11 +37,18 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
         // IN_ORDER costs nothing: the queues already use every chain in the order it was made
         // available, writing each used element (allowed by virtio 1.2 §2.7.9, §2.8.9), and it puts
         // DPDK's virtio_user on its faster in-order paths.
-        _offeredFeatures = Bit(VersionOne) | Bit(AnyLayout) | Bit(IndirectDesc) | Bit(EventIdx) | Bit(Mq)
+        _baseFeatures = Bit(VersionOne) | Bit(AnyLayout) | Bit(IndirectDesc) | Bit(EventIdx) | Bit(Mq)
             | Bit(VirtioNetFeatures.Mtu) | Bit(GuestAnnounce) | Bit(LogAll) | Bit(ProtocolFeaturesBit) | Bit(InOrder)
             | Bit(RingPacked)
             | (options.MergeableRxBuffers ? Bit(MrgRxbuf) : 0);
+        _offeredFeatures = _baseFeatures;
     }
+
+    /// <summary>
+    /// Asked at GET_FEATURES: whether the host side can carry <see cref="VirtioNetFeatures.Offloads"/>
+    /// now, so they are offered; unset or false offers none.
+    /// </summary>
+    public Func<bool>? OffloadsCarried { get; set; }
 
     /// <summary>Names the device in log lines (the socket path).</summary>
     public string Name { get; }
@@ -67,7 +75,11 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
 
     // ---- features and ownership ----
 
-    public ulong GetFeatures() => _offeredFeatures;
+    public ulong GetFeatures()
+    {
+        _offeredFeatures = _baseFeatures | (OffloadsCarried?.Invoke() == true ? Offloads : 0);
+        return _offeredFeatures;
+    }
 
     public void SetFeatures(ulong features)
     {
@@ -130,7 +142,8 @@ public sealed partial class VhostUserNetDevice : IFrontendRequestHandler, IDispo
         Mergeable: Has(_features, MrgRxbuf),
         // virtio 1.2 §5.1.6: the header has num_buffers whenever VERSION_1 or MRG_RXBUF is on.
         NetHeaderLength: Has(_features, VersionOne) || Has(_features, MrgRxbuf) ? 12 : 10,
-        LogAll: Has(_features, LogAll));
+        LogAll: Has(_features, LogAll),
+        HostOffloads: Has(_features, Csum));
 
     public void Dispose()
     {

@@ -29,6 +29,19 @@ public interface IPort : IDisposable
     /// <summary>An fd that polls readable when frames wait to be received, or -1 if the port must be polled (a source that is always ready).</summary>
     int ReadinessFd { get; }
 
+    /// <summary>
+    /// The port takes frames whose offload state is left unresolved (<see cref="Frame.Offload"/>):
+    /// a checksum to complete (NEEDS_CSUM) or a TCP frame to segment (GSO TCPv4/TCPv6, ECN). A port
+    /// that does not is handed plain frames only; what a port receives may carry offload state either way.
+    /// </summary>
+    bool CarriesOffloads => false;
+
+    /// <summary>
+    /// Frames <see cref="Transmit"/> refused for being longer than the device's MTU allows; it only
+    /// grows. Such a frame is not among those Transmit says went out, and its Length is set to 0.
+    /// </summary>
+    long TxOversize => 0;
+
     /// <summary>The NUMA node of the device behind the port, or -1 when unknown or not tied to one; relays prefer worker CPUs there (contract §10.5).</summary>
     int NumaNode => -1;
 

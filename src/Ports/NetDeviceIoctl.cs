@@ -10,7 +10,7 @@ internal static unsafe class NetDeviceIoctl
     public const short IFF_UP = 0x0001, IFF_RUNNING = 0x0040;
     public const int IfNameSize = 16;
 
-    private const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFINDEX = 0x8933, SIOCETHTOOL = 0x8946;
+    private const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCGIFMTU = 0x8921, SIOCGIFINDEX = 0x8933, SIOCETHTOOL = 0x8946;
     private const uint ETHTOOL_GCHANNELS = 0x3c;
     private const int AF_INET = 2, SOCK_DGRAM = 2;
 
@@ -21,6 +21,7 @@ internal static unsafe class NetDeviceIoctl
         [FieldOffset(0)] public fixed byte Name[IfNameSize];
         [FieldOffset(IfNameSize)] public short Flags;
         [FieldOffset(IfNameSize)] public int Index;
+        [FieldOffset(IfNameSize)] public int Mtu;
         [FieldOffset(IfNameSize)] public void* Data;
     }
 
@@ -76,6 +77,15 @@ internal static unsafe class NetDeviceIoctl
         var request = Request(name);
         bool ok = Libc.Ioctl(socket, SIOCGIFFLAGS, &request) == 0;
         flags = request.Flags;
+        return ok;
+    }
+
+    /// <summary>The interface's MTU read through <paramref name="socket"/> (any socket will do); false if it is gone.</summary>
+    public static bool TryGetMtu(int socket, string name, out int mtu)
+    {
+        var request = Request(name);
+        bool ok = Libc.Ioctl(socket, SIOCGIFMTU, &request) == 0;
+        mtu = request.Mtu;
         return ok;
     }
 

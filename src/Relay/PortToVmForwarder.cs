@@ -10,12 +10,14 @@ namespace VirtioForwarder.Relay;
 /// RX queues by flow, and writes them into guest memory. With no VM connected, frames a port
 /// receives are counted as not-connected drops; a generating port is not asked for frames at all.
 /// A port with several queues (<see cref="IPort.Queues"/>) delivers its queue i into guest
-/// RX queue i (modulo the guest's queue count) instead of spreading by flow.
+/// RX queue i (modulo the guest's queue count) instead of spreading by flow. Offload state the
+/// guest did not negotiate to take is resolved first (<see cref="OffloadFallback"/>).
 /// </summary>
 public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs)
 {
     private readonly Frame[] _frames = new Frame[Batch];
     private readonly PortQueues _portQueues = new();
+    private readonly OffloadFallback _offloads = new();
     private Frame[][] _byQueue = [];
     private int[] _queueFill = [];
 
@@ -60,7 +62,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
             if (budget == 0) return 0;
             int n = port.Receive(_frames.AsSpan(0, budget));
             Count(n);
-            Deliver(q, _frames.AsSpan(0, n));
+            Deliver(q, ForGuest(_frames.AsSpan(0, n)));
             return n;
         }
         finally { q.Exit(); }
@@ -76,12 +78,13 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         if (budget == 0) return 0;
         int n = port.Receive(_frames.AsSpan(0, budget));
         Count(n);
+        var frames = ForGuest(_frames.AsSpan(0, n));
         EnsureBuckets(queues.Length);
         _queueFill.AsSpan(0, queues.Length).Clear();
-        for (int i = 0; i < n; i++)
+        foreach (ref readonly var frame in frames)
         {
-            int qi = (int)(FlowHash.Compute(_frames[i].Data, _frames[i].Length) % (uint)queues.Length);
-            _byQueue[qi][_queueFill[qi]++] = _frames[i];
+            int qi = (int)(FlowHash.Compute(frame.Data, frame.Length) % (uint)queues.Length);
+            _byQueue[qi][_queueFill[qi]++] = frame;
         }
         for (int qi = 0; qi < queues.Length; qi++)
         {
@@ -114,6 +117,14 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         if (taken < frames.Length) c.AddDrops(DropReason.QueueFull, q.Index / 2, frames.Length - taken);
     }
 
+    private ReadOnlySpan<Frame> ForGuest(Span<Frame> frames)
+    {
+        var resolved = _offloads.ForGuest(frames, new GuestOffloads(sides.Device?.NegotiatedFeatures ?? 0));
+        if (_offloads.Unresolvable != 0) Counters.AddDrops(DropReason.Oversize, _offloads.Unresolvable);
+        if (_offloads.NoRoom != 0) Counters.AddDrops(DropReason.QueueFull, _offloads.NoRoom);
+        return resolved;
+    }
+
     private void Count(int n)
     {
         var c = Counters;
@@ -125,7 +136,8 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
     {
         if (_byQueue.Length >= queues) return;
         _byQueue = new Frame[queues][];
-        for (int i = 0; i < queues; i++) _byQueue[i] = new Frame[Batch];
+        // A batch of frames may become more once cut into segments.
+        for (int i = 0; i < queues; i++) _byQueue[i] = new Frame[OffloadFallback.MaxFrames];
         _queueFill = new int[queues];
     }
 

@@ -163,6 +163,15 @@ public sealed class Relay : IDisposable
         lock (_gate)
         {
             device.QueuesChanged += _ => WakeWorkers();
+            // Checksum and TCP segmentation offloads are offered only while the port can carry
+            // them (AF_PACKET: the kernel resolves them for the device). Features are fixed once
+            // negotiated, so a port that comes later may carry less than the guest was offered:
+            // the relay then resolves in software (OffloadFallback), so the guest works whatever
+            // port it gets. Offering nothing when there is no port, rather than everything, keeps
+            // that software work off the worker in the steady state of a relay whose port cannot
+            // carry offloads (AF_XDP, bonds, null, tap); a guest that connected first still works
+            // with any port, only without offloads until it reconnects.
+            device.OffloadsCarried = () => _sides.Port?.CarriesOffloads == true;
             _sides.Device = device;
             _vmToVf.Start(_pin?.VmToVfCpu, _numaNode);
             _vfToVm.Wake();

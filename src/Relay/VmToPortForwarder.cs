@@ -63,13 +63,23 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
             else c.AddDrops(DropReason.LinkDown, queue, got);
             return got;
         }
+        if (!port.CarriesOffloads && new GuestOffloads(device.NegotiatedFeatures).Sends) OffloadFallback.ForPort(_frames, got);
+        long refusedBefore = port.TxOversize;
         int sent = port.Transmit(_frames, got);
+        int oversize = (int)(port.TxOversize - refusedBefore);
         c.TxPackets += sent;
-        if (sent == got) c.TxBytes += bytes;
+        if (oversize != 0)
+        {
+            // The port set the length of each frame it refused to 0.
+            c.AddDrops(DropReason.Oversize, queue, oversize);
+            bytes = 0;
+            for (int i = 0; i < got; i++) bytes += _frames[i].Length;
+        }
+        if (sent + oversize == got) c.TxBytes += bytes;
         else
         {
             for (int i = 0; i < sent; i++) c.TxBytes += _frames[i].Length;
-            c.AddDrops(DropReason.QueueFull, queue, got - sent);
+            c.AddDrops(DropReason.QueueFull, queue, got - sent - oversize);
         }
         return got;
     }

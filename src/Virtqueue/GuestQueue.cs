@@ -6,8 +6,13 @@ namespace VirtioForwarder.Virtqueue;
 /// <summary>What SET_VRING_ADDR carries: ring addresses in the frontend's virtual address space.</summary>
 public readonly record struct RingAddresses(ulong DescUser, ulong UsedUser, ulong AvailUser, ulong LogGuestAddr, bool LogEnabled);
 
-/// <summary>The negotiated features a queue's data path depends on.</summary>
-public readonly record struct QueueFeatures(bool EventIdx, bool IndirectDesc, bool Mergeable, int NetHeaderLength, bool LogAll);
+/// <summary>
+/// The negotiated features a queue's data path depends on. <paramref name="HostOffloads"/>: the
+/// guest may hand frames with offload state (VIRTIO_NET_F_CSUM), so a transmit chain's
+/// virtio-net header is kept with its frame; without it the header says nothing (§5.1.6.2.1).
+/// </summary>
+public readonly record struct QueueFeatures(bool EventIdx, bool IndirectDesc, bool Mergeable, int NetHeaderLength, bool LogAll,
+    bool HostOffloads = false);
 
 /// <summary>
 /// One virtqueue, device side, carrying virtio-net frames: a <see cref="SplitQueue"/> (virtio 1.2
@@ -197,7 +202,8 @@ public abstract unsafe class GuestQueue : IDisposable
     // ---- chain work shared by both formats ----
 
     /// <summary>
-    /// Copies one chain's frame into <paramref name="frame"/>. The header is skipped by byte
+    /// Copies one chain's frame into <paramref name="frame"/>, and its virtio-net header into the
+    /// frame's offload state when the guest may send offloads. The header is taken by byte
     /// count, not by descriptor: without assumptions about framing (§5.1.6.2, ANY_LAYOUT, implied
     /// by VERSION_1) it may share a descriptor with data or span several.
     /// </summary>
@@ -206,9 +212,12 @@ public abstract unsafe class GuestQueue : IDisposable
         uint headerLeft = (uint)_features.NetHeaderLength;
         ulong capacity = (ulong)Math.Max(frame.Capacity, 0);
         ulong length = 0;
+        Span<byte> header = stackalloc byte[VirtioNetHeader.Size];
+        header.Clear();
         while (chain.TryNext(out var segment))
         {
             uint skip = Math.Min(headerLeft, segment.Length);
+            if (skip != 0 && _features.HostOffloads) KeepHeaderBytes(header, _features.NetHeaderLength - (int)headerLeft, segment.Host, skip);
             headerLeft -= skip;
             uint count = segment.Length - skip;
             // Past the capacity the rest is only counted: the chain is consumed whole either way.
@@ -228,7 +237,15 @@ public abstract unsafe class GuestQueue : IDisposable
         }
         if (length > capacity) return TxOutcome.Oversize;
         frame.Length = (int)length;
+        frame.Offload = VirtioNetHeader.Read(header);
         return TxOutcome.Copied;
+    }
+
+    /// <summary>Keeps what falls in the first <see cref="VirtioNetHeader.Size"/> bytes of header bytes [at, at + count); num_buffers is not needed.</summary>
+    private static void KeepHeaderBytes(Span<byte> header, int at, byte* source, uint count)
+    {
+        if (at >= header.Length) return;
+        new ReadOnlySpan<byte>(source, (int)Math.Min(count, (uint)(header.Length - at))).CopyTo(header[at..]);
     }
 
     /// <summary>
@@ -244,5 +261,5 @@ public abstract unsafe class GuestQueue : IDisposable
         return false;
     }
 
-    private protected ReceivedPacketWriter Writer(in Frame frame) => new(_features.NetHeaderLength, frame.Data, frame.Length);
+    private protected ReceivedPacketWriter Writer(in Frame frame) => new(_features.NetHeaderLength, frame);
 }

@@ -1,4 +1,5 @@
 using VirtioForwarder.Memory;
+using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Virtqueue;
 
@@ -12,24 +13,32 @@ internal unsafe struct ReceivedPacketWriter
     /// <summary>num_buffers: the u16 at offset 10 of struct virtio_net_hdr_mrg_rxbuf (§5.1.6).</summary>
     private const uint NumBuffersOffset = 10;
 
-    /// <summary>
-    /// The header sent with every frame: no offloads (flags 0, GSO_NONE) and num_buffers 1,
-    /// which the device MUST set when MRG_RXBUF is not negotiated (§5.1.6.4.1) and which is
-    /// right for a merged frame that fits one buffer.
-    /// </summary>
-    private static ReadOnlySpan<byte> Header => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
-
+    private HeaderBytes _header;
     private readonly uint _headerLength;
     private readonly byte* _frame;
     private readonly uint _total;
     private uint _position;
     private ulong _numBuffersLowGpa, _numBuffersHighGpa;
 
-    public ReceivedPacketWriter(int headerLength, byte* frame, int frameLength)
+    /// <summary>
+    /// The header is the frame's offload state (the relay left only what the guest negotiated)
+    /// and num_buffers 1, which the device MUST set when MRG_RXBUF is not negotiated
+    /// (§5.1.6.4.1) and which is right for a merged frame that fits one buffer.
+    /// </summary>
+    public ReceivedPacketWriter(int headerLength, in Frame frame)
     {
         _headerLength = (uint)headerLength;
-        _frame = frame;
-        _total = _headerLength + (uint)Math.Max(frameLength, 0);
+        _frame = frame.Data;
+        _total = _headerLength + (uint)Math.Max(frame.Length, 0);
+        frame.Offload.Write(_header);
+        _header[(int)NumBuffersOffset] = 1;
+    }
+
+    /// <summary>struct virtio_net_hdr_mrg_rxbuf's 12 bytes.</summary>
+    [System.Runtime.CompilerServices.InlineArray(12)]
+    private struct HeaderBytes
+    {
+        private byte _first;
     }
 
     /// <summary>Header and frame written out in full.</summary>
@@ -44,7 +53,7 @@ internal unsafe struct ReceivedPacketWriter
             ulong gpa = segment.Gpa + written;
             uint room = segment.Length - written;
             ReadOnlySpan<byte> source = _position < _headerLength
-                ? Header.Slice((int)_position, (int)Math.Min(room, _headerLength - _position))
+                ? ((ReadOnlySpan<byte>)_header).Slice((int)_position, (int)Math.Min(room, _headerLength - _position))
                 : new ReadOnlySpan<byte>(_frame + (_position - _headerLength), (int)Math.Min(room, _total - _position));
             if (_position < _headerLength) NoteNumBuffers(gpa, (uint)source.Length);
             // The chain walker translated and bounds-checked the whole buffer.

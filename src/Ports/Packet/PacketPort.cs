@@ -8,15 +8,25 @@ namespace VirtioForwarder.Ports.Packet;
 /// A kernel netdev (an SR-IOV VF, a veth) driven through one AF_PACKET socket: a TPACKET_V3 RX
 /// ring and a TX ring mapped into this process, PACKET_QDISC_BYPASS on transmit, promiscuous
 /// membership so frames for the VM's MAC arrive, PACKET_IGNORE_OUTGOING so the port does not
-/// hear its own transmissions, and PACKET_VNET_HDR so offload state arrives with each frame
-/// (<see cref="VnetHeader"/>). Opening sets the interface up; Dispose closes the socket, which
-/// also drops the promiscuous membership. A device with several queues gets a socket per queue
-/// (<see cref="Open"/>).
+/// hear its own transmissions, and PACKET_VNET_HDR so offload state crosses with each frame both
+/// ways (<see cref="Frame.Offload"/>): the kernel completes checksums and segments TCP for what we
+/// send, as the device allows or in software, and hands over what it receives (a local sender's
+/// partial checksums, GRO's merged frames) unresolved, for the guest to take or the relay to
+/// resolve. Opening sets the interface up; Dispose closes the socket, which also drops the
+/// promiscuous membership. A device with several queues gets a socket per queue (<see cref="Open"/>).
 /// </summary>
 public sealed unsafe class PacketPort : IPort
 {
     // How often LinkUp asks the kernel: the relay reads it per batch, the kernel is asked at most this often.
     private const long LinkCheckIntervalMs = 100;
+
+    /// <summary>
+    /// The longest unsegmented frame the port takes, either way: a 64 KiB GSO packet (the most a
+    /// Linux sender or GRO makes without BIG TCP) and its Ethernet header: virtio's own bound,
+    /// whose guests post 65562-byte receive buffers for GUEST_TSO, the frame after a 12-byte
+    /// header (virtio 1.2 §5.1.6.3.1).
+    /// </summary>
+    public const int GsoFrameCapacity = 65550;
 
     private readonly int _fd;
     private readonly byte* _map;
@@ -51,16 +61,19 @@ public sealed unsafe class PacketPort : IPort
     /// <summary>Frames dropped on receive for being larger than the port's frame capacity (every queue's).</summary>
     public long RxOversize => _queues.Length == 0 ? _rx.Oversize : _queues.Sum(q => q._rx.Oversize);
 
-    /// <summary>Frames dropped on receive because their offload state could not be resolved (an unsegmented GSO frame), every queue's.</summary>
-    public long RxBadOffload => _queues.Length == 0 ? _rx.BadOffload : _queues.Sum(q => q._rx.BadOffload);
+    public bool CarriesOffloads => true;
+
+    /// <summary>This socket's (a queue's) frames refused for exceeding the MTU; the relay reads each queue's own.</summary>
+    public long TxOversize => _tx.Oversize;
 
     /// <summary>One port per socket, this one first, when the device has several queues; empty otherwise.</summary>
     public IReadOnlyList<IPort> Queues => _queues;
 
     /// <summary>
     /// The interface is up and has carrier (IFF_UP and IFF_RUNNING), as the kernel last said; asked
-    /// at most every 100 ms. While it is up, each check also clears the socket's pending error
-    /// (ENETDOWN from a link flap), which would otherwise keep poll() reporting POLLERR.
+    /// at most every 100 ms, with the MTU, which may change at run time too. While it is up, each
+    /// check also clears the socket's pending error (ENETDOWN from a link flap), which would
+    /// otherwise keep poll() reporting POLLERR.
     /// </summary>
     public bool LinkUp
     {
@@ -126,8 +139,9 @@ public sealed unsafe class PacketPort : IPort
             // A frame the kernel refuses is skipped (marked AVAILABLE) instead of stalling the ring.
             SetOption(fd, PACKET_LOSS, 1, name);
             SetOption(fd, PACKET_IGNORE_OUTGOING, 1, name);
-            var rxGeometry = PacketRxRing.Request(PacketRxRing.BlockSizeFor(frameCapacity));
-            var txGeometry = PacketTxRing.Geometry(frameCapacity);
+            int gsoCapacity = Math.Max(frameCapacity, GsoFrameCapacity);
+            var rxGeometry = PacketRxRing.Request(PacketRxRing.BlockSizeFor(gsoCapacity));
+            var txGeometry = PacketTxRing.Geometry(gsoCapacity);
             SetOption(fd, PACKET_RX_RING, rxGeometry, name);
             SetOption(fd, PACKET_TX_RING, txGeometry, name);
             nuint rxBytes = (nuint)rxGeometry.BlockSize * rxGeometry.BlockCount;
@@ -146,9 +160,11 @@ public sealed unsafe class PacketPort : IPort
             if (fanout is not null) PacketFanout.Mute(fd, name);
             Bind(fd, index, name);
             if (fanout is { } group) PacketFanout.Join(fd, group, name);
-            var rx = new PacketRxRing(map, frameCapacity);
-            var tx = new PacketTxRing(fd, map + rxBytes, txGeometry, frameCapacity);
-            return new PacketPort(portName, netdev, fd, map, mapLength, rx, tx);
+            var rx = new PacketRxRing(map, frameCapacity, gsoCapacity);
+            var tx = new PacketTxRing(fd, map + rxBytes, txGeometry, gsoCapacity);
+            var port = new PacketPort(portName, netdev, fd, map, mapLength, rx, tx);
+            port.RefreshLink(Environment.TickCount64);
+            return port;
         }
         catch
         {
@@ -193,6 +209,7 @@ public sealed unsafe class PacketPort : IPort
             // The relay asks queue 0 before it sleeps on every queue's fd: clear theirs too.
             foreach (var queue in _queues) ClearError(queue._fd);
         }
+        if (NetDeviceIoctl.TryGetMtu(_fd, InterfaceName, out int mtu)) _tx.Mtu = mtu;
         Volatile.Write(ref _linkUp, up);
     }
 }

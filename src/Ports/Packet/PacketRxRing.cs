@@ -29,17 +29,23 @@ internal sealed unsafe class PacketRxRing
 
     private readonly byte* _base;
     private readonly int _capacity;
+    private readonly int _gsoCapacity;
     private int _block;          // the block being read, or next to be opened
     private bool _opened;        // _block is ours and partly read
     private int _left;           // frames not yet read in _block
     private byte* _next;         // the next frame's tpacket3_hdr in _block
     private int _finished;       // blocks before _block read to their end, held until the next Receive
 
-    public PacketRxRing(byte* ringBase, int frameCapacity)
+    /// <summary>
+    /// Plain frames up to <paramref name="frameCapacity"/> bytes are taken, unsegmented (GSO) ones
+    /// up to <paramref name="gsoCapacity"/>, which the blocks must hold.
+    /// </summary>
+    public PacketRxRing(byte* ringBase, int frameCapacity, int gsoCapacity)
     {
         _base = ringBase;
         _capacity = frameCapacity;
-        BlockSize = BlockSizeFor(frameCapacity);
+        _gsoCapacity = gsoCapacity;
+        BlockSize = BlockSizeFor(gsoCapacity);
     }
 
     public int BlockSize { get; }
@@ -48,9 +54,6 @@ internal sealed unsafe class PacketRxRing
 
     /// <summary>Frames dropped for not fitting a buffer of the port's frame capacity.</summary>
     public long Oversize { get; private set; }
-
-    /// <summary>Frames dropped because their virtio-net header was not usable (<see cref="VnetHeader"/>).</summary>
-    public long BadOffload { get; private set; }
 
     public static int BlockSizeFor(int frameCapacity) =>
         (int)Math.Max(MinBlockSize, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(frameCapacity + FrameHeadroom)));
@@ -79,19 +82,21 @@ internal sealed unsafe class PacketRxRing
         return n;
     }
 
+    /// <summary>
+    /// Lends one frame with the offload state the kernel wrote before it (PACKET_VNET_HDR:
+    /// tpacket_rcv puts a struct virtio_net_hdr right before the MAC header), left for the relay
+    /// to pass on or resolve.
+    /// </summary>
     private bool Take(Tpacket3Header* header, ref Frame frame)
     {
         byte* data = (byte*)header + header->MacOffset;
         int length = (int)header->SnapLength;
+        var offload = VirtioNetHeader.Read(new ReadOnlySpan<byte>(data - VirtioNetHeader.Size, VirtioNetHeader.Size));
         bool tagged = (header->Status & TP_STATUS_VLAN_VALID) != 0;
-        if (header->SnapLength != header->Length || length + (tagged ? VlanTag.Size : 0) > _capacity)
+        int capacity = offload.GsoType == VirtioNetHeader.GsoNone ? _capacity : _gsoCapacity;
+        if (header->SnapLength != header->Length || length + (tagged ? VlanTag.Size : 0) > capacity)
         {
             Oversize++;
-            return false;
-        }
-        if (!VnetHeader.Complete(data - VnetHeader.Size, data, length))
-        {
-            BadOffload++;
             return false;
         }
         if (tagged)
@@ -99,8 +104,14 @@ internal sealed unsafe class PacketRxRing
             ushort tpid = (header->Status & TP_STATUS_VLAN_TPID_VALID) != 0 ? header->VlanTpid : VlanTag.DefaultTpid;
             data = VlanTag.Insert(data, tpid, (ushort)header->VlanTci);
             length += VlanTag.Size;
+            // The kernel's offsets count from the frame it had, without the tag.
+            if ((offload.Flags & VirtioNetHeader.NeedsChecksum) != 0)
+            {
+                offload.ChecksumStart += VlanTag.Size;
+                offload.HeaderLength += VlanTag.Size;
+            }
         }
-        frame = new Frame { Data = data, Length = length, Capacity = length };
+        frame = new Frame { Data = data, Length = length, Capacity = length, Offload = offload };
         return true;
     }
 
