@@ -1,17 +1,17 @@
 # Allocation check (module interface: scripts/bench/lib.sh): the daemon forwards both ways
 # (two relays with null:64 ports, a txonly generator on one, an rxonly one on the other) for a
-# steady window of $VFWD_BENCH_GC_SECONDS (default 30) after warm-up; its GC counters (admin
+# steady window of $VFWD_BENCH_GC_SECONDS (default 10) after warm-up; its GC counters (admin
 # stats, "gc") are read at both ends. Goal: no gen0 collection, and allocated bytes that do not
 # grow with the packets (each admin request allocates some 16 KiB itself). Writes $WORK/gc.tsv.
 
 bench_cases_gc() {
   [ "$QUICK" = 1 ] && return 0
-  local seconds=${VFWD_BENCH_GC_SECONDS:-30} before after
+  local seconds=${VFWD_BENCH_GC_SECONDS:-10} before after
   daemon_start "$WORK/gc-ours.log" --max-relays=2 -Pnull:64=0 -Pnull:64=1 || return 0
   gen_start gen-tx "$WORK/gc-gen-tx.log" txonly 64 1 "$WORK/ours/virtio-forwarder0.sock"
   gen_start gen-rx "$WORK/gc-gen-rx.log" rxonly 64 1 "$WORK/ours/virtio-forwarder1.sock"
   # Steady state: both generators past their ramp-up.
-  SAMPLES=1 wait_for_samples "$WORK/gc-gen-tx.log:Tx" "$WORK/gc-gen-rx.log:Rx"
+  SAMPLES=1 measure_rate "$(gen_counter gen-tx opackets)" "$(gen_counter gen-rx ipackets)"
   # The first admin request sets up its JSON serializer (some 400 KiB): not part of the window.
   daemon_stats_json >/dev/null
   before=$(gc_counters); sleep "$seconds"; after=$(gc_counters)

@@ -5,7 +5,8 @@
 #   * defines bench_cases_<module> (and nothing that runs at source time);
 #   * reads $QUICK (1: the smoke run ./test makes, ~1 min for all modules together; a module with
 #     nothing quick to show records nothing), $REPS (repetitions, interleave ours and the
-#     reference), $SAMPLES (per-second samples a throughput measurement keeps), $WORK (this run's
+#     reference), $SAMPLES, $WINDOW and $WARMUP (a throughput measurement's windows, their length
+#     and the settling before them, in seconds: measure_rate reads them), $WORK (this run's
 #     scratch directory), $PREFIX (this run's unique EAL --file-prefix stem: use "$PREFIX-<name>",
 #     or the bench_testpmd helper, so that two bench runs never collide);
 #   * registers every process it starts with `bench_track_pid PID [SIGNAL]` (the exit trap stops
@@ -77,10 +78,14 @@ bench_cleanup() {
   [ -n "${VFWD_BENCH_KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 
-# Median of space-separated numbers ("n/a" entries ignored; n/a when none is left).
+# Median of space-separated numbers ("n/a" entries ignored; n/a when none is left); of an even
+# count, the mean of the middle two, with the inputs' decimals.
 median() { # "numbers"
-  printf '%s\n' $1 | grep -E '^[0-9.]+$' | sort -g |
-    awk '{a[NR]=$1} END{ if (NR == 0) print "n/a"; else print a[int((NR+1)/2)] }'
+  printf '%s\n' $1 | grep -E '^[0-9.]+$' | sort -g | awk '{a[NR]=$1} END{
+    if (NR == 0) { print "n/a"; exit }
+    if (NR % 2) { print a[(NR+1)/2]; exit }
+    d = index(a[1], ".") ? length(a[1]) - index(a[1], ".") : 0
+    printf "%.*f\n", d, (a[NR/2] + a[NR/2+1]) / 2 }'
 }
 
 record_result() { # group case size unit "ours runs" "ref runs"
@@ -122,25 +127,29 @@ gen_start() { # name log mode size queues socket...
   GEN_PID=$TESTPMD_PID
 }
 
-# Number of non-zero per-second Rx-pps/Tx-pps samples in a testpmd log so far (from line FROM on).
-pps_samples() { # log Rx|Tx [from]
-  tail -n +"${3:-1}" "$1" 2>/dev/null | grep -a -oE "$2-pps: +[0-9]+" | awk '$2 > 0 {n++} END {print n+0}'
+# A generator's port counter as a rates.py source: opackets for txonly, ipackets for rxonly.
+gen_counter() { # name ipackets|opackets [port]
+  echo "dpdk:$PREFIX-$1:${3:-0}:$2"
 }
 
-# Waits until every LOG:FIELD[:FROM] holds $SAMPLES samples after the first (ramp-up) one (from
-# line FROM of LOG on), or until $BENCH_TIMEOUT seconds (default 30) have passed.
-wait_for_samples() { # log:Rx|Tx[:from] ...
-  local deadline=$((SECONDS + ${BENCH_TIMEOUT:-30})) pair log field from done
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    done=1
-    for pair in "$@"; do
-      IFS=: read -r log field from <<<"$pair"
-      [ "$(pps_samples "$log" "$field" "$from")" -gt "$SAMPLES" ] || { done=0; break; }
-    done
-    [ "$done" = 1 ] && return 0
-    sleep 0.5
-  done
-  return 1
+# Rate of running counters (scripts/bench/rates.py sources: gen_counter's, or file:PATH, read
+# inside $BENCH_NETNS if set): once every source moves and $WARMUP seconds have passed, $SAMPLES
+# windows of $WINDOW seconds. Sets RATE to the median of the windows' summed rates in Mpps
+# ($RATE_DECIMALS decimals, default 2; 0 when a source did not move within $BENCH_TIMEOUT
+# seconds, default 30) and logs every window to $WORK/rates.log.
+measure_rate() { # source...
+  local out
+  out=$(${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} /usr/bin/python3 scripts/bench/rates.py --warmup "$WARMUP" \
+    --window "$WINDOW" --samples "$SAMPLES" --timeout "${BENCH_TIMEOUT:-30}" --decimals "${RATE_DECIMALS:-2}" "$@")
+  RATE=${out%% *}
+  echo "$* -> median and windows: $out" >>"$WORK/rates.log"
+}
+
+# Waits until every source moves and $WARMUP seconds have passed (measure_rate without windows);
+# fails when a source did not move within $BENCH_TIMEOUT seconds.
+wait_moving() { # source...
+  ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} /usr/bin/python3 scripts/bench/rates.py --warmup "$WARMUP" \
+    --samples 0 --timeout "${BENCH_TIMEOUT:-30}" "$@" >/dev/null
 }
 
 # Starts our daemon (worker CPU 1, main CPU 0) with sockets and control socket in $WORK/ours and
@@ -174,5 +183,5 @@ describe_machine() {
   echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "DPDK: $(dpkg-query -W -f='${Version}' dpdk-dev 2>/dev/null || echo unknown) (testpmd)"
   echo ".NET: $(dotnet --version 2>/dev/null || echo unknown) SDK"
-  echo "method: $REPS interleaved repetitions per case; each the median of at least $SAMPLES one-second samples after the first"
+  echo "method: $REPS interleaved repetitions per case; each the median of $SAMPLES windows of $WINDOW s, $WARMUP s after the traffic started"
 }

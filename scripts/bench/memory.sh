@@ -24,7 +24,7 @@ bench_cases_memory() {
   daemon_start "$WORK/memory-idle.log" --max-relays="$n" "${ports[@]}" || return 0
   memory_settle; memory_row idle "$n"
   gen_start gen "$WORK/memory-gen.log" txonly 64 1 "${socks[@]}"
-  wait_for_samples "$WORK/memory-gen.log:Tx"
+  SAMPLES=1 measure_rate "$(gen_counter gen opackets)"
   memory_row active "$n"
   bench_stop_all
 

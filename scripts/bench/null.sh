@@ -4,7 +4,10 @@
 #              forwarding lcore on CPU 1
 #   ours:      the daemon in client mode (-i), worker CPU 1, a null:SIZE port per relay (a sink
 #              that also sources)
-# The generators are the vhost-user servers; the backends take turns connecting to them.
+# Each backend has generators of its own, identical ones (the vhost-user servers; the backend
+# connects to them as a client). Both sides of a case start once; then they take turns, the
+# other side frozen meanwhile (SIGSTOP: no CPU, connections and rings kept as they are), so a
+# turn costs its measurement only, not four process start-ups and shutdowns.
 # Both backends carry both directions of every port they own, as testpmd's io forwarding does:
 # the one a case does not drive is filled once and then refused cheaply by a full ring.
 # Cases: g2h (generator txonly), h2g (generator rxonly) and both (one generator per direction,
@@ -29,46 +32,61 @@ bench_cases_null() {
 
 null_case() { # group case size queues ring
   local ours=() refs=() _
-  GEN_PAIRS=()
+  null_start_side reference "${@:2}"; null_start_side ours "${@:2}"
   for _ in $(seq "$REPS"); do
-    null_run reference "${@:2}"; refs+=("$RUN")
-    # A ring layout we do not negotiate stays unsupported in the next repetitions.
-    if [ "${ours[0]:-}" = n/a ]; then ours+=(n/a); continue; fi
-    null_run ours "${@:2}"; ours+=("$RUN")
+    null_turn reference; refs+=("$RUN")
+    null_turn ours; ours+=("$RUN")
   done
   bench_stop_all
   record_result "$1" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}"
 }
 
-# One measurement. The generators of a case start once (their start-up is most of a
-# measurement's time) as vhost-user servers, and the backends take turns connecting to them as
-# clients. Packed rings get fresh generators for every measurement: after a backend that
-# negotiated another ring layout, virtio_user (DPDK 22.11) moves next to nothing.
-null_run() { # reference|ours case size queues ring
-  if [ "$5" = packed ] || [ ${#GEN_PAIRS[@]} -eq 0 ]; then
-    bench_stop_all
-    null_start_generators "$2" "$3" "$4" "$5" || { RUN=n/a; GEN_PAIRS=(); return; }
+# Per side: its processes (generators and backend) and its generators' counters, or "n/a" when
+# it did not start or did not negotiate the ring layout asked for, "0" when no traffic moved.
+declare -A NULL_PIDS NULL_SOURCES
+
+# Starts a side's generators and backend, lets its traffic run in (connection, the daemon's
+# tiered JIT), then freezes it until its turn. A side that did not start is stopped.
+null_start_side() { # reference|ours case size queues ring
+  local side=$1 log=$WORK/$1.log pid
+  NULL_SOURCES[$side]=n/a NULL_PIDS[$side]= GEN_PIDS=() BACKEND_PID=
+  if ! null_start_generators "$@" || ! "null_start_$side" "$3" "$4" "$log"; then
+    for pid in "${GEN_PIDS[@]}" $BACKEND_PID; do bench_stop "$pid"; done
+    return
   fi
-  null_measure "$@"
+  NULL_PIDS[$side]="${GEN_PIDS[*]} $BACKEND_PID"
+  if wait_moving "${GEN_SOURCES[@]}"; then NULL_SOURCES[$side]="${GEN_SOURCES[*]}"; else
+    echo "null: no traffic through the $side backend" >&2; NULL_SOURCES[$side]=0
+  fi
+  kill -STOP ${NULL_PIDS[$side]}
+  [ "$5" = packed ] && [ "$(packed_negotiated "$log")" = 0 ] && NULL_SOURCES[$side]=n/a
 }
 
-# Starts the case's generators as servers on $WORK/gen/virtio-forwarder<i>.sock (g2h and h2g
-# one, both two); sets GEN_SOCKS and GEN_PAIRS (log:field of each).
-null_start_generators() { # case size queues ring
-  local dir=$WORK/gen pair
+# One turn of a side: thawed, measured (measure_rate), frozen again; sets RUN.
+null_turn() { # reference|ours
+  RUN=${NULL_SOURCES[$1]}
+  case $RUN in n/a | 0) return ;; esac
+  kill -CONT ${NULL_PIDS[$1]}
+  measure_rate ${NULL_SOURCES[$1]}; RUN=$RATE
+  kill -STOP ${NULL_PIDS[$1]}
+}
+
+# Starts a side's generators as servers on $WORK/gen-SIDE/virtio-forwarder<i>.sock (g2h and h2g
+# one, both two); sets GEN_SOCKS, GEN_PIDS and GEN_SOURCES (their counters, for measure_rate).
+null_start_generators() { # reference|ours case size queues ring
+  local dir=$WORK/gen-$1 names=() name
   mkdir -p "$dir"; rm -f "$dir"/*.sock
-  GEN_SOCKS=("$dir/virtio-forwarder0.sock"); GEN_PAIRS=()
-  [ "$1" = both ] && GEN_SOCKS+=("$dir/virtio-forwarder1.sock")
-  local devargs=server=1; [ "$4" = packed ] && devargs+=,packed_vq=1
-  if [ "$1" != h2g ]; then
-    GEN_DEVARGS=$devargs gen_start gen-tx "$WORK/gen-tx.log" txonly "$2" "$3" "${GEN_SOCKS[0]}"; GEN_PAIRS+=("$WORK/gen-tx.log:Tx")
-  fi
-  if [ "$1" != g2h ]; then
-    GEN_DEVARGS=$devargs gen_start gen-rx "$WORK/gen-rx.log" rxonly "$2" "$3" "${GEN_SOCKS[-1]}"; GEN_PAIRS+=("$WORK/gen-rx.log:Rx")
-  fi
-  for pair in "${GEN_PAIRS[@]}"; do
-    wait_for_line "${pair%:*}" "waiting for client connection" 30 && continue
-    echo "generator did not start:" >&2; tail -5 "${pair%:*}" >&2
+  GEN_SOCKS=("$dir/virtio-forwarder0.sock"); GEN_SOURCES=() GEN_PIDS=()
+  [ "$2" = both ] && GEN_SOCKS+=("$dir/virtio-forwarder1.sock")
+  local devargs=server=1; [ "$5" = packed ] && devargs+=,packed_vq=1
+  if [ "$2" != h2g ]; then names+=("gen-$1-tx:txonly:opackets:0"); fi
+  if [ "$2" != g2h ]; then names+=("gen-$1-rx:rxonly:ipackets:$((${#GEN_SOCKS[@]} - 1))"); fi
+  for name in "${names[@]}"; do
+    IFS=: read -r name mode counter sock <<<"$name"
+    GEN_DEVARGS=$devargs gen_start "$name" "$WORK/$name.log" "$mode" "$3" "$4" "${GEN_SOCKS[sock]}"
+    GEN_PIDS+=("$GEN_PID"); GEN_SOURCES+=("$(gen_counter "$name" "$counter")")
+    wait_for_line "$WORK/$name.log" "waiting for client connection" 30 && continue
+    echo "generator did not start:" >&2; tail -5 "$WORK/$name.log" >&2
     return 1
   done
 }
@@ -92,7 +110,7 @@ null_start_reference() { # size queues log
 null_start_ours() { # size queues log
   local ports=() i
   for i in "${!GEN_SOCKS[@]}"; do ports+=("-Pnull:$1=$i"); done
-  daemon_start "$3" --max-relays="${#GEN_SOCKS[@]}" -i -V"$WORK/gen" "${ports[@]}" || return 1
+  daemon_start "$3" --max-relays="${#GEN_SOCKS[@]}" -i -V"${GEN_SOCKS[0]%/*}" "${ports[@]}" || return 1
   BACKEND_PID=$DAEMON_PID
 }
 
@@ -105,23 +123,4 @@ packed_negotiated() { # log
     [ $(((0x$hex >> 34) & 1)) = 1 ] || { echo 0; return; }
   done
   [ "$lines" -gt 0 ] && echo 1 || echo 0
-}
-
-# One backend's turn on the running generators: sets RUN to their summed median Mpps over the
-# samples since it started, "n/a" when it did not start or did not negotiate the ring layout
-# asked for, 0 when no traffic moved.
-null_measure() { # reference|ours case size queues ring
-  local log=$WORK/$1.log pairs=() pair l f from
-  RUN=n/a
-  for pair in "${GEN_PAIRS[@]}"; do pairs+=("$pair:$(($(wc -l <"${pair%:*}") + 1))"); done
-  if "null_start_$1" "$3" "$4" "$log"; then
-    wait_for_samples "${pairs[@]}"
-    RUN=0
-    for pair in "${pairs[@]}"; do
-      IFS=: read -r l f from <<<"$pair"
-      RUN=$(awk -v a="$RUN" -v b="$(median_pps "$l" "$f" "$from")" 'BEGIN{printf "%.2f", a+b}')
-    done
-    [ "$5" = packed ] && [ "$(packed_negotiated "$log")" = 0 ] && RUN=n/a
-  fi
-  bench_stop "$BACKEND_PID"
 }

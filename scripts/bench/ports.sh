@@ -28,19 +28,37 @@ bench_cases_ports() {
     ip -n "$PORTS_NS" link set "$PORTS_DEV" up && ip -n "$PORTS_NS" link set "$PORTS_FAR" up ||
     { echo "ports: cannot create the veth pair" >&2; return 1; }
   for driver in $drivers; do
-    for size in $sizes; do
-      for dir in $dirs; do ports_case "$driver" "$dir" "$size"; done
-    done
+    for size in $sizes; do ports_cases "$driver" "$size" $dirs; done
   done
 }
 
-ports_case() { # driver case size
-  local ours=() refs=() _
-  for _ in $(seq "$REPS"); do
-    ports_measure reference "$@"; refs+=("$RUN")
-    ports_measure ours "$@"; ours+=("$RUN")
+# The cases of one driver and size. In each repetition each backend starts once and serves every
+# case in turn (a fresh generator for each), the reference first. Two repetitions unless
+# VFWD_BENCH_PORT_REPS says otherwise (fewer with --quick): these ratios varied by under 5 %
+# between repetitions, and a third would take 40 s of ./bench's 10 minutes.
+ports_cases() { # driver size case...
+  local -A ours=() refs=()
+  local side dir _ reps=${VFWD_BENCH_PORT_REPS:-$((REPS < 2 ? REPS : 2))}
+  for _ in $(seq "$reps"); do
+    for side in reference ours; do
+      ports_turn "$side" "$@"
+      for dir in "${@:3}"; do
+        if [ "$side" = ours ]; then ours[$dir]+=" ${PORTS_RUN[$dir]}"; else refs[$dir]+=" ${PORTS_RUN[$dir]}"; fi
+      done
+    done
   done
-  record_result "$1-veth" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}"
+  for dir in "${@:3}"; do record_result "$1-veth" "$dir" "$2" Mpps "${ours[$dir]# }" "${refs[$dir]# }"; done
+}
+
+# One backend's turn: sets PORTS_RUN[case] for every case, "n/a" when it did not start.
+declare -A PORTS_RUN
+ports_turn() { # reference|ours driver size case...
+  local dir
+  for dir in "${@:4}"; do PORTS_RUN[$dir]=n/a; done
+  if "ports_start_$1" "$2" "$WORK/ports-$1.log"; then
+    for dir in "${@:4}"; do ports_measure "$dir" "$3"; PORTS_RUN[$dir]=$RUN; done
+  fi
+  bench_stop_all
 }
 
 ports_start_reference() { # driver log
@@ -61,45 +79,24 @@ ports_start_ours() { # driver log
   SOCK=$DAEMON_DIR/virtio-forwarder0.sock
 }
 
-# Frames the far veth end has received (its own counter, read inside the namespace).
-ports_far_rx() {
-  ip netns exec "$PORTS_NS" cat "/sys/class/net/$PORTS_FAR/statistics/rx_packets"
-}
-
-# Median, in Mpps (three decimals: a veth under load can carry less than 10 kpps), of $SAMPLES
-# one-second rates of frames reaching the far veth end.
-ports_far_mpps() {
-  local before now t0 t rates=() _
-  before=$(ports_far_rx); t0=$(date +%s.%N)
-  for _ in $(seq "$SAMPLES"); do
-    sleep 1
-    now=$(ports_far_rx); t=$(date +%s.%N)
-    rates+=("$(awk -v n="$((now - before))" -v a="$t0" -v b="$t" 'BEGIN{printf "%.3f", n / (b - a) / 1e6}')")
-    before=$now; t0=$t
-  done
-  median "${rates[*]}"
-}
-
-# One measurement: sets RUN to the median Mpps, "n/a" when the backend did not start, 0 when no
-# traffic moved.
-ports_measure() { # reference|ours driver case size
-  local log=$WORK/ports-$1.log gen=$WORK/ports-gen.log source_cpu=$(($(nproc) > 2 ? 2 : 0))
-  RUN=n/a
-  if "ports_start_$1" "$2" "$log"; then
-    if [ "$3" = g2h ]; then
-      gen_start gen "$gen" txonly "$4" 1 "$SOCK"
-      # The generator's first non-zero second is the ramp-up; the far end's samples follow it.
-      if SAMPLES=0 wait_for_samples "$gen:Tx"; then RUN=$(ports_far_mpps); else RUN=0; fi
-    else
-      gen_start gen "$gen" rxonly "$4" 1 "$SOCK"
-      wait_for_line "$gen" "start packet forwarding" 30
-      BENCH_NETNS=$PORTS_NS bench_testpmd src "$WORK/ports-src.log" "0@1,1@$source_cpu" \
-        --vdev "net_af_packet0,iface=$PORTS_FAR,qpairs=1" -- \
-        --nb-cores=1 --total-num-mbufs=32768 --forward-mode=txonly --txpkts="$4" --stats-period 1
-      wait_for_samples "$gen:Rx"
-      bench_stop_all
-      RUN=$(median_pps "$gen" Rx)
-    fi
+# One case on the running backend ($SOCK), its generator (and source) stopped at the end: sets
+# RUN to the median Mpps (three decimals: a veth under load can carry less than 10 kpps), 0 when
+# no traffic moved.
+ports_measure() { # case size
+  local gen=$WORK/ports-gen.log source_cpu=$(($(nproc) > 2 ? 2 : 0)) RATE_DECIMALS=3
+  if [ "$1" = g2h ]; then
+    gen_start gen "$gen" txonly "$2" 1 "$SOCK"
+    # Frames the far veth end receives (its own counter, read inside the namespace).
+    BENCH_NETNS=$PORTS_NS measure_rate "file:/sys/class/net/$PORTS_FAR/statistics/rx_packets"
+    bench_stop "$GEN_PID"
+  else
+    gen_start gen "$gen" rxonly "$2" 1 "$SOCK"
+    wait_for_line "$gen" "start packet forwarding" 30
+    BENCH_NETNS=$PORTS_NS bench_testpmd src "$WORK/ports-src.log" "0@1,1@$source_cpu" \
+      --vdev "net_af_packet0,iface=$PORTS_FAR,qpairs=1" -- \
+      --nb-cores=1 --total-num-mbufs=32768 --forward-mode=txonly --txpkts="$2" --stats-period 1
+    measure_rate "$(gen_counter gen ipackets)"
+    bench_stop "$TESTPMD_PID"; bench_stop "$GEN_PID"
   fi
-  bench_stop_all
+  RUN=$RATE
 }

@@ -2,11 +2,13 @@
 
 # Stops one process we started, by PID: SIGINT (testpmd prints its stats; or the signal given),
 # then TERM, then KILL. A process a non-interactive shell started in the background inherits
-# SIGINT ignored, and .NET keeps it so: stop the daemon with TERM.
+# SIGINT ignored, and .NET keeps it so: stop the daemon with TERM. A process frozen with SIGSTOP
+# (./bench's turns) is thawed to take the signal.
 stop_pid() { # pid [signal]
   local p=$1
   [ -n "$p" ] || return 0
   kill -"${2:-INT}" "$p" 2>/dev/null
+  kill -CONT "$p" 2>/dev/null
   for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; }
   wait "$p" 2>/dev/null
@@ -25,12 +27,4 @@ testpmd_cleanup() {
 wait_for_line() { # log regex [seconds]
   for _ in $(seq $((${3:-10} * 10))); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
-}
-
-# Median of a testpmd log's per-second "Rx-pps:"/"Tx-pps:" samples in Mpps (from line FROM on,
-# default 1); the first non-zero sample (ramp-up, a partial second) is dropped when there are
-# at least two.
-median_pps() { # log Rx|Tx [from]
-  tail -n +"${3:-1}" "$1" | grep -a -oE "$2-pps: +[0-9]+" | awk '$2>0 {print $2}' | awk '{a[NR]=$1} END{for (i = (NR>=2 ? 2 : 1); i <= NR; i++) print a[i]}' |
-    sort -n | awk '{a[NR]=$1} END{ if (NR==0) print 0; else printf "%.2f\n", a[int((NR+1)/2)]/1e6 }'
 }
