@@ -47,6 +47,14 @@ internal unsafe struct ReceivedPacketWriter
     /// <summary>Writes as much as fits into <paramref name="segment"/>; returns the byte count (0 once done).</summary>
     public uint Fill(GuestMemory memory, in BufferSegment segment)
     {
+        // The common case, one buffer taking the whole packet: one copy call, one dirty-log mark.
+        if (_position == 0 && segment.Length >= _total)
+        {
+            NoteNumBuffers(segment.Gpa, _headerLength);
+            memory.WriteTranslated(segment.Host, segment.Gpa, ((ReadOnlySpan<byte>)_header)[..(int)_headerLength], new ReadOnlySpan<byte>(_frame, (int)(_total - _headerLength)));
+            _position = _total;
+            return _total;
+        }
         uint written = 0;
         while (written < segment.Length && _position < _total)
         {
