@@ -22,6 +22,13 @@ public sealed partial record PortSpec
     internal static string SourceFrameSizeOutOfRange(string size) =>
         $"frame size {size} is outside {MinSourceFrameSize}..{MaxSourceFrameSize}";
 
+    /// <summary>Most queues a <c>null:&lt;size&gt;/&lt;queues&gt;</c> port has: as many as a guest's queue pairs (vhost-user GET_QUEUE_NUM).</summary>
+    public const int MaxQueues = 32;
+
+    internal static bool IsQueueCount(int queues) => queues is >= 1 and <= MaxQueues;
+
+    internal static string QueueCountOutOfRange(string queues) => $"queue count {queues} is outside 1..{MaxQueues}";
+
     /// <summary>What the kernel would refuse in an interface name (its dev_valid_name rules), or null if nothing.</summary>
     internal static string? InterfaceNameProblem(string name)
     {

@@ -9,14 +9,15 @@ public enum PortKind { Null, Tap, Pci, Netdev }
 /// <summary>
 /// A parsed port spec, the part of <c>-P&lt;spec&gt;=&lt;id&gt;</c> before '=':
 /// <c>null</c> (a sink), <c>null:&lt;size&gt;</c> (a sink that also sources frames of exactly size bytes),
+/// <c>null:&lt;size&gt;/&lt;queues&gt;</c> (the same with that many queues, as a multi-queue NIC has),
 /// <c>tap:&lt;ifname&gt;</c> (a kernel TAP device), a PCI address <c>dddd:bb:ss.f</c> or <c>bb:ss.f</c>
 /// (domain 0000; hex digits in either case) naming an SR-IOV VF or other network function, kept in
 /// <see cref="PciAddress"/> as sysfs spells it, and <c>netdev:&lt;ifname&gt;</c> (a kernel netdev by name).
 /// PCI and netdev ports are opened by <see cref="PortFactory"/> with AF_XDP or AF_PACKET.
 /// </summary>
-public sealed partial record PortSpec(PortKind Kind, string Text, int SourceFrameSize = 0, string InterfaceName = "", string PciAddress = "")
+public sealed partial record PortSpec(PortKind Kind, string Text, int SourceFrameSize = 0, string InterfaceName = "", string PciAddress = "", int Queues = 1)
 {
-    private const string Forms = "null, null:<size>, tap:<ifname>, netdev:<ifname> or a PCI address (dddd:bb:ss.f)";
+    private const string Forms = "null, null:<size>[/<queues>], tap:<ifname>, netdev:<ifname> or a PCI address (dddd:bb:ss.f)";
 
     /// <summary>Parses a spec; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static PortSpec Parse(string text)
@@ -29,21 +30,32 @@ public sealed partial record PortSpec(PortKind Kind, string Text, int SourceFram
         return kind switch
         {
             "null" when argument is null => new PortSpec(PortKind.Null, text),
-            "null" => new PortSpec(PortKind.Null, text, SourceFrameSize: ParseSourceFrameSize(text, argument)),
+            "null" => ParseSource(text, argument),
             "tap" => new PortSpec(PortKind.Tap, text, InterfaceName: ParseInterfaceName(text, argument ?? "")),
             "netdev" => new PortSpec(PortKind.Netdev, text, InterfaceName: ParseInterfaceName(text, argument ?? "")),
             _ => throw Invalid(text, $"unknown kind; expected {Forms}"),
         };
     }
 
-    private static int ParseSourceFrameSize(string text, string size)
+    /// <summary><c>null:&lt;size&gt;</c> or <c>null:&lt;size&gt;/&lt;queues&gt;</c>.</summary>
+    private static PortSpec ParseSource(string text, string argument)
     {
+        int slash = argument.IndexOf('/');
+        string size = slash < 0 ? argument : argument[..slash];
         if (size.Length == 0) throw Invalid(text, "missing frame size; expected null:<size>");
-        if (size.AsSpan().ContainsAnyExceptInRange('0', '9'))
-            throw Invalid(text, $"frame size '{size}' is not a decimal integer");
+        int frameSize = ParseNumber(text, "frame size", size, IsSourceFrameSize, SourceFrameSizeOutOfRange);
+        if (slash < 0) return new PortSpec(PortKind.Null, text, SourceFrameSize: frameSize);
+        int queues = ParseNumber(text, "queue count", argument[(slash + 1)..], IsQueueCount, QueueCountOutOfRange);
+        return new PortSpec(PortKind.Null, text, SourceFrameSize: frameSize, Queues: queues);
+    }
+
+    private static int ParseNumber(string text, string what, string digits, Func<int, bool> inRange, Func<string, string> outOfRange)
+    {
+        if (digits.Length == 0 || digits.AsSpan().ContainsAnyExceptInRange('0', '9'))
+            throw Invalid(text, $"{what} '{digits}' is not a decimal integer");
         // All digits, so parsing fails only when the number overflows: out of range too.
-        if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || !IsSourceFrameSize(value))
-            throw Invalid(text, SourceFrameSizeOutOfRange(size));
+        if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || !inRange(value))
+            throw Invalid(text, outOfRange(digits));
         return value;
     }
 

@@ -108,4 +108,30 @@ public unsafe class NullPortSourceTests
         var receivedStarts = received.Select(f => (nint)f.Data).ToHashSet();
         Assert.DoesNotContain(lent, f => receivedStarts.Contains((nint)f.Data));
     }
+
+    [Fact]
+    public void EachOfSeveralQueuesSourcesAndSinksOnItsOwnBuffers()
+    {
+        using var port = (NullPort)PortFactory.Open(PortSpec.Parse("null:64/2"));
+        Assert.Equal(2, port.Queues.Count);
+        var starts = new HashSet<nint>();
+        foreach (var queue in port.Queues)
+        {
+            var frames = new Frame[8];
+            Assert.Equal(8, queue.Receive(frames));
+            Assert.All(frames, f => Assert.Equal(64, f.Length));
+            Assert.All(frames, f => Assert.True(starts.Add((nint)f.Data), "a buffer shared between queues"));
+            Assert.Equal(8, queue.AcquireTx(frames));
+            frames[0].Length = 100;
+            Assert.Equal(1, queue.Transmit(frames, 1));
+        }
+        Assert.Equal((2, 200), (port.TxPackets, port.TxBytes));
+    }
+
+    [Fact]
+    public void OneQueueIsThePortItself()
+    {
+        using var port = PortFactory.Open(PortSpec.Parse("null:64/1"));
+        Assert.Empty(port.Queues);
+    }
 }

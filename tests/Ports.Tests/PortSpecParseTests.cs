@@ -20,6 +20,15 @@ public class PortSpecParseTests
     }
 
     [Theory]
+    [InlineData("null:64/1", 64, 1)]
+    [InlineData("null:64/2", 64, 2)]
+    [InlineData("null:1518/32", 1518, 32)]
+    public void NullWithSizeAndQueuesIsAMultiQueueSource(string text, int size, int queues)
+    {
+        Assert.Equal(new PortSpec(PortKind.Null, text, SourceFrameSize: size, Queues: queues), PortSpec.Parse(text));
+    }
+
+    [Theory]
     [InlineData("tap:vfwd0", "vfwd0")]
     [InlineData("tap:a", "a")]
     [InlineData("tap:fifteen-chars-x", "fifteen-chars-x")]
@@ -50,8 +59,8 @@ public class PortSpecParseTests
     }
 
     [Theory]
-    [InlineData("", "unknown kind; expected null, null:<size>, tap:<ifname>, netdev:<ifname> or a PCI address (dddd:bb:ss.f)")]
-    [InlineData("foo", "unknown kind; expected null, null:<size>, tap:<ifname>, netdev:<ifname> or a PCI address")]
+    [InlineData("", "unknown kind; expected null, null:<size>[/<queues>], tap:<ifname>, netdev:<ifname> or a PCI address (dddd:bb:ss.f)")]
+    [InlineData("foo", "unknown kind; expected null, null:<size>[/<queues>], tap:<ifname>, netdev:<ifname> or a PCI address")]
     [InlineData("NULL", "unknown kind")]
     [InlineData(" null", "unknown kind")]
     [InlineData("foo:1", "unknown kind")]
@@ -79,6 +88,13 @@ public class PortSpecParseTests
     [InlineData("null:13", "frame size 13 is outside 14..9216")]
     [InlineData("null:9217", "frame size 9217 is outside 14..9216")]
     [InlineData("null:99999999999", "frame size 99999999999 is outside 14..9216")]
+    [InlineData("null:/2", "missing frame size")]
+    [InlineData("null:64/", "queue count '' is not a decimal integer")]
+    [InlineData("null:64/x", "queue count 'x' is not a decimal integer")]
+    [InlineData("null:64/2/2", "queue count '2/2' is not a decimal integer")]
+    [InlineData("null:64/0", "queue count 0 is outside 1..32")]
+    [InlineData("null:64/33", "queue count 33 is outside 1..32")]
+    [InlineData("null:13/2", "frame size 13 is outside 14..9216")]
     [InlineData("tap", "missing interface name")]
     [InlineData("tap:", "missing interface name")]
     [InlineData("tap:sixteen-chars-xy", "interface name 'sixteen-chars-xy' is longer than 15 bytes")]

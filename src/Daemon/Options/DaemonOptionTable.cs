@@ -44,7 +44,7 @@ public static class DaemonOptionTable
         new(OptionId.EnableJumbo, 'J', "enable-jumbo", None, "Enable jumbo frames"),
         new(OptionId.EnableMrgbuf, 'R', "enable-mrgbuf", None, "Enable virtio RX buffer merging"),
         new(OptionId.AddPciVf, 'P', "add-pci-vf", Required,
-            "Attach a port to a relay at startup: <PCI>=<virtio_id>, e.g. 0000:05:08.1=1; null, null:<size> or tap:<ifname> may stand in for <PCI>. Repeatable."),
+            "Attach a port to a relay at startup: <PCI>=<virtio_id>, e.g. 0000:05:08.1=1; null, null:<size>[/<queues>] or tap:<ifname> may stand in for <PCI>. Repeatable."),
         new(OptionId.VfioVfToken, 't', "vfio-vf-token", Required,
             "VFIO VF token; empty for none, 0 for the built-in default (default: none)"),
         new(OptionId.VhostuserClient, 'i', "vhostuser-client", None, "Connect to the vhost-user sockets as a client (default: server)"),

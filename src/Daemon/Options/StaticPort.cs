@@ -27,7 +27,7 @@ public sealed record StaticPort(string Spec, int RelayId)
         int equals = value.LastIndexOf('=');
         if (equals <= 0)
             throw new CommandLineException(
-                $"Invalid static port entry '{value}', format is <PCI>=<virtio_id> (or null, null:<size>, tap:<ifname>, netdev:<ifname> instead of <PCI>)");
+                $"Invalid static port entry '{value}', format is <PCI>=<virtio_id> (or null, null:<size>[/<queues>], tap:<ifname>, netdev:<ifname> instead of <PCI>)");
         string spec = value[..equals];
         int relayId = DecimalArgument.Parse(value[(equals + 1)..], 0, int.MaxValue, "virtio id");
         if (!IsOurPortSpec(spec) && !PciDeviceExists(spec, sysfsRoot))
