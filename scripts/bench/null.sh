@@ -106,10 +106,11 @@ null_start_reference() { # size queues log
   return 1
 }
 
-# Ours as the generators' client (-i), a relay with a null:SIZE port per socket.
+# Ours as the generators' client (-i), a relay with a null:SIZE/QUEUES port per socket: one
+# source per queue, as the reference's net_null has one per --rxq.
 null_start_ours() { # size queues log
   local ports=() i
-  for i in "${!GEN_SOCKS[@]}"; do ports+=("-Pnull:$1=$i"); done
+  for i in "${!GEN_SOCKS[@]}"; do ports+=("-Pnull:$1/$2=$i"); done
   daemon_start "$3" --max-relays="${#GEN_SOCKS[@]}" -i -V"${GEN_SOCKS[0]%/*}" "${ports[@]}" || return 1
   BACKEND_PID=$DAEMON_PID
 }
