@@ -20,6 +20,9 @@ public sealed class DaemonHost
 {
     public const int ExitOk = 0, ExitUsage = 1, ExitStartup = 255;
 
+    // Frames per busy poll of an AF_XDP socket with --poll=busy: DPDK's af_xdp default (busy_budget).
+    private const int BusyPollBudget = 64;
+
     private readonly DaemonOptions _o;
 
     public DaemonHost(DaemonOptions options) => _o = options;
@@ -122,7 +125,8 @@ public sealed class DaemonHost
         var ownership = mode == SocketMode.Server ? ResolveOwnership() : SocketOwnership.Inherit;
         var pins = _o.Pins.Select(p => new Control.Model.RelayPin(p.Relay, p.VfToVmCpu, p.VmToVfCpu)).ToArray();
         // PCI and netdev ports, of -P and of the control services alike, open with the driver --port-driver names.
-        return new RelayControl(table, pins, mode, ownership) { PortOptions = new PortOpenOptions { Driver = _o.PortDriver } };
+        var portOptions = new PortOpenOptions { Driver = _o.PortDriver, BusyPollBudget = _o.Poll == PollMode.Busy ? BusyPollBudget : 0 };
+        return new RelayControl(table, pins, mode, ownership) { PortOptions = portOptions };
     }
 
     /// <summary>Upstream adds -P VFs before any socket exists and only logs a failure (contract §8); RelayControl logs it.</summary>

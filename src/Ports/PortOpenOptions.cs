@@ -21,4 +21,11 @@ public sealed record PortOpenOptions
     /// receives from its members' first queue only.
     /// </summary>
     public int MaxQueues { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// Frames the kernel may take per busy poll of an AF_XDP socket (SO_PREFER_BUSY_POLL with
+    /// SO_BUSY_POLL_BUDGET), so the worker's receive and send calls drive the device instead of
+    /// its interrupts; 0 leaves busy polling off. Worth it only for a worker that spins anyway.
+    /// </summary>
+    public int BusyPollBudget { get; init; }
 }

@@ -18,7 +18,11 @@ internal static class XdpDriver
     {
         try
         {
-            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions { QueueCount = Math.Clamp(NetDeviceIoctl.QueuePairs(netdev.InterfaceName), 1, Math.Min(options.MaxQueues, XdpAttachment.MaxQueues)) },
+            port = XdpPort.Open(spec.Text, netdev.InterfaceName, new XdpPortOptions
+                {
+                    QueueCount = Math.Clamp(NetDeviceIoctl.QueuePairs(netdev.InterfaceName), 1, Math.Min(options.MaxQueues, XdpAttachment.MaxQueues)),
+                    BusyPollBudget = options.BusyPollBudget,
+                },
                 options.FrameCapacity, netdev.NumaNode);
             whyNot = "";
             return true;

@@ -103,7 +103,7 @@ public sealed unsafe class XdpPort : IPort
         port._ownsAttachment = true;
         if (opened.Count > 1) port._queues = [.. opened];
         string queues = opened.Count == 1 ? $"queue {options.Queue}" : $"queues {options.Queue}-{options.Queue + opened.Count - 1}";
-        Log.Info($"{name}: AF_XDP on {interfaceName} {queues}, {attachment.Mode} XDP, {(port.ZeroCopy ? "zero-copy" : "copy")} mode");
+        Log.Info($"{name}: AF_XDP on {interfaceName} {queues}, {attachment.Mode} XDP, {(port.ZeroCopy ? "zero-copy" : "copy")} mode{(port.BusyPolling ? ", busy polling" : "")}");
         return port;
     }
 
@@ -139,6 +139,9 @@ public sealed unsafe class XdpPort : IPort
 
     /// <summary>True if frames move by the driver's DMA straight into the UMEM, false if the kernel copies them.</summary>
     public bool ZeroCopy => _socket.ZeroCopy;
+
+    /// <summary>Whether the socket was asked to busy-poll the device (<see cref="XdpPortOptions.BusyPollBudget"/>).</summary>
+    public bool BusyPolling => _busyPoll;
 
     /// <summary>Frames Transmit was handed but could not queue (empty or longer than a buffer), counted as sent.</summary>
     public long TxErrors => _txErrors;

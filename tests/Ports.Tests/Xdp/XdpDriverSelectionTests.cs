@@ -34,6 +34,17 @@ public sealed class XdpDriverSelectionTests
     }
 
     [Theory]
+    [InlineData(0, false)]
+    [InlineData(64, true)]
+    public void TheBusyPollBudgetReachesEverySocket(int budget, bool busyPolling)
+    {
+        using var veth = VethInNamespace.Create(queues: 2);
+        using var port = InNamespace.Run(veth.Namespace.Name, () =>
+            PortFactory.Open(Spec, new PortOpenOptions { Driver = PortDriver.Xdp, BusyPollBudget = budget }));
+        Assert.All(port.Queues, queue => Assert.Equal(busyPolling, Assert.IsType<XdpPort>(queue).BusyPolling));
+    }
+
+    [Theory]
     [InlineData("1", 1)]
     [InlineData("-1", -1)]
     public void APortNamedByPciAddressHasItsDevicesNumaNode(string numaFile, int expected)
