@@ -9,7 +9,7 @@ namespace VirtioForwarder.EndToEnd.Tests.Daemon;
 /// frames calls <see cref="TestpmdProcess.StopForwarding"/> for testpmd's totals, gives the daemon
 /// time to take what is still in the rings, and only then stops testpmd.
 /// </summary>
-public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues = 1, bool PackedRing = false)
+public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues = 1, bool PackedRing = false, int TxPacketSize = 64)
 {
     private static readonly TimeSpan ListenTimeout = TimeSpan.FromSeconds(30);
 
@@ -17,7 +17,8 @@ public sealed record FrontendOnRelay(int Relay, ForwardMode Forward, int Queues 
 
     // --no-flush-rx: every frame the daemon delivers counts in testpmd's totals.
     public VirtioUserFrontend Config(DaemonConfig daemon) =>
-        new(daemon.SocketPath(Relay)) { Role = daemon.Role, Forward = Forward, Queues = Queues, PackedRing = PackedRing, NoFlushRx = true, Interactive = true };
+        new(daemon.SocketPath(Relay)) { Role = daemon.Role, Forward = Forward, Queues = Queues, PackedRing = PackedRing, NoFlushRx = true, Interactive = true,
+            TxPacketSize = TxPacketSize };
 
     /// <summary>
     /// Starts testpmd; as the listener it returns once its socket exists, so that a daemon

@@ -21,6 +21,14 @@ public sealed record GuestConfig
 
     public bool PingAgain { get; init; }
 
+    /// <summary>
+    /// After the first round the guest sends <see cref="TcpKiB"/> KiB of random bytes to
+    /// Peer:TcpPort, then reads Peer:TcpPort+1 to its end (GUEST-TCP-UP, GUEST-TCP-DOWN with md5 and size).
+    /// </summary>
+    public int? TcpPort { get; init; }
+
+    public int TcpKiB { get; init; } = 1024;
+
     // Quiet, fast TCG boot: no KASLR or mitigations, trust the TSC, skip crypto self-tests and
     // the absent PS/2 controller. panic=-1 + QEMU's -no-reboot turn a panic into an exit.
     private const string BootOptions =
@@ -41,6 +49,8 @@ public sealed record GuestConfig
             options.Add($"vfwd.queues={queues}");
         if (PingAgain)
             options.Add("vfwd.ping2=1");
+        if (TcpPort is { } port)
+            options.Add($"vfwd.tcp={port} vfwd.tcpkb={TcpKiB}");
         return string.Join(' ', options);
     }
 }
