@@ -88,12 +88,18 @@ median() { # "numbers"
     printf "%.*f\n", d, (a[NR/2] + a[NR/2+1]) / 2 }'
 }
 
+# ours / reference of two medians (reference / ours for UNIT us, lower is better); n/a when either
+# is n/a or not positive.
+ratio() { # ours ref unit
+  awk -v o="$1" -v r="$2" -v u="$3" 'BEGIN{
+    if (o == "n/a" || r == "n/a" || o <= 0 || r <= 0) print "n/a";
+    else printf "%.2f", (u == "us" ? r/o : o/r) }'
+}
+
 record_result() { # group case size unit "ours runs" "ref runs"
   local o r ratio
   o=$(median "$5"); r=$(median "$6")
-  ratio=$(awk -v o="$o" -v r="$r" -v u="$4" 'BEGIN{
-    if (o == "n/a" || r == "n/a" || o <= 0 || r <= 0) print "n/a";
-    else printf "%.2f", (u == "us" ? r/o : o/r) }')
+  ratio=$(ratio "$o" "$r" "$4")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$o" "$r" "$ratio" "$5" "$6" >>"$WORK/results.tsv"
   [ "$1" = "$LAST_GROUP" ] || { printf '[%s, %s]\n' "$1" "$4"; LAST_GROUP=$1; }
   printf '%-10s %-6s %12s %12s %8s   (ours: %s; dpdk: %s)\n' "$2" "$3" "$o" "$r" "$ratio" "$5" "$6"
@@ -153,19 +159,35 @@ wait_moving() { # source...
 }
 
 # Starts our daemon (worker CPU 1, main CPU 0) with sockets and control socket in $WORK/ours and
-# the given extra options; waits until it is ready. Sets DAEMON_PID and DAEMON_DIR.
+# the given extra options; waits until it is ready. The daemon is $DAEMON_BIN (default
+# out/bin/virtio-forwarder), run with the environment assignments in $DAEMON_ENV (the runtime
+# module's variants); $DAEMON_TAG names its directory instead of "ours" (daemons running at once).
+# Sets DAEMON_PID, DAEMON_DIR and DAEMON_START_SECONDS (start to ready).
 daemon_start() { # log options...
-  local log=$1; shift
-  DAEMON_DIR=$WORK/ours
+  local log=$1 t0=$EPOCHREALTIME; shift
+  DAEMON_DIR=$WORK/${DAEMON_TAG:-ours}
   mkdir -p "$DAEMON_DIR"; rm -f "$DAEMON_DIR"/*.sock
-  ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} out/bin/virtio-forwarder -C1 -M0 -n -l6 -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g \
-    --control-socket="$DAEMON_DIR/ctl" "$@" >"$log" 2>&1 &
+  ${BENCH_NETNS:+ip netns exec "$BENCH_NETNS"} env ${DAEMON_ENV:-} "${DAEMON_BIN:-out/bin/virtio-forwarder}" -C1 -M0 -n -l6 \
+    -p"$DAEMON_DIR" -V"$DAEMON_DIR" -u -g --control-socket="$DAEMON_DIR/ctl" "$@" >"$log" 2>&1 &
   DAEMON_PID=$!
   bench_track_pid "$DAEMON_PID" TERM
-  wait_for_line "$log" "virtio-forwarder ready" 30 && return 0
+  if wait_for_line "$log" "virtio-forwarder ready" 30; then
+    DAEMON_START_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b - a}')
+    return 0
+  fi
   echo "daemon did not start:" >&2; tail -5 "$log" >&2
   bench_stop "$DAEMON_PID"; DAEMON_PID=
   return 1
+}
+
+# One smaps read of a process, so that pages faulted in meanwhile do not skew the split: prints
+# "resident guest own" in KiB, guest = what it maps of the frontends' memory (testpmd's
+# "/memfd:nohuge"), own = the rest less file-backed mappings (libraries, an AOT binary's code).
+smaps_split() { # pid
+  awk '/^[0-9a-f]+-/ {
+      kind = ($6 == "/memfd:nohuge") ? "guest" : ($6 ~ /^\// && $6 !~ /^\/memfd:/) ? "file" : "own" }
+    $1 == "Rss:" { r[kind] += $2; total += $2 }
+    END { print total + 0, r["guest"] + 0, r["own"] + 0 }' "/proc/$1/smaps"
 }
 
 # The admin channel's stats reply as JSON (relays' counters, the daemon's GC counts).

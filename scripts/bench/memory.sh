@@ -35,14 +35,10 @@ bench_cases_memory() {
 # Gives start-up's background work (tiered JIT, first-use allocations) time to settle before a sample.
 memory_settle() { sleep 2; }
 
-# One smaps read, so that pages the traffic faults in meanwhile do not skew the split: guest
-# memory, file-backed mappings (libraries) and the rest, the daemon's own.
+# The daemon's memory now (smaps_split), as a row of memory.tsv.
 memory_row() { # state relays
   local rss guest own base per=-
-  read -r rss guest own < <(awk '/^[0-9a-f]+-/ {
-      kind = ($6 == "/memfd:nohuge") ? "guest" : ($6 ~ /^\// && $6 !~ /^\/memfd:/) ? "file" : "own" }
-    $1 == "Rss:" { r[kind] += $2; total += $2 }
-    END { print total + 0, r["guest"] + 0, r["own"] + 0 }' "/proc/$DAEMON_PID/smaps")
+  read -r rss guest own < <(smaps_split "$DAEMON_PID")
   if [ "$2" -gt 0 ]; then
     base=$(awk -F'\t' '$1 == "no relays" {print $5}' "$WORK/memory.tsv")
     [ -n "$base" ] && per=$(((own - base) / $2))

@@ -46,11 +46,13 @@ null_case() { # group case size queues ring
 declare -A NULL_PIDS NULL_SOURCES
 
 # Starts a side's generators and backend, lets its traffic run in (connection, the daemon's
-# tiered JIT), then freezes it until its turn. A side that did not start is stopped.
-null_start_side() { # reference|ours case size queues ring
-  local side=$1 log=$WORK/$1.log pid
+# tiered JIT), then freezes it until its turn. A side that did not start is stopped. A side
+# other than "reference" is a daemon (the runtime module names its variants ours-<variant>).
+null_start_side() { # reference|ours|ours-<variant> case size queues ring
+  local side=$1 log=$WORK/$1.log backend=ours pid
+  [ "$side" = reference ] && backend=reference
   NULL_SOURCES[$side]=n/a NULL_PIDS[$side]= GEN_PIDS=() BACKEND_PID=
-  if ! null_start_generators "$@" || ! "null_start_$side" "$3" "$4" "$log"; then
+  if ! null_start_generators "$@" || ! DAEMON_TAG=$side "null_start_$backend" "$3" "$4" "$log"; then
     for pid in "${GEN_PIDS[@]}" $BACKEND_PID; do bench_stop "$pid"; done
     return
   fi
@@ -63,7 +65,7 @@ null_start_side() { # reference|ours case size queues ring
 }
 
 # One turn of a side: thawed, measured (measure_rate), frozen again; sets RUN.
-null_turn() { # reference|ours
+null_turn() { # side
   RUN=${NULL_SOURCES[$1]}
   case $RUN in n/a | 0) return ;; esac
   kill -CONT ${NULL_PIDS[$1]}
@@ -73,7 +75,7 @@ null_turn() { # reference|ours
 
 # Starts a side's generators as servers on $WORK/gen-SIDE/virtio-forwarder<i>.sock (g2h and h2g
 # one, both two); sets GEN_SOCKS, GEN_PIDS and GEN_SOURCES (their counters, for measure_rate).
-null_start_generators() { # reference|ours case size queues ring
+null_start_generators() { # side case size queues ring
   local dir=$WORK/gen-$1 names=() name
   mkdir -p "$dir"; rm -f "$dir"/*.sock
   GEN_SOCKS=("$dir/virtio-forwarder0.sock"); GEN_SOURCES=() GEN_PIDS=()

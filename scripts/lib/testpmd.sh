@@ -25,6 +25,6 @@ testpmd_cleanup() {
 
 # Waits up to SECONDS (default 10) for a line matching an extended regex in a log file.
 wait_for_line() { # log regex [seconds]
-  for _ in $(seq $((${3:-10} * 10))); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq $((${3:-10} * 20))); do grep -aqE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
