@@ -8,7 +8,7 @@ A SOURCE is
                                          (/var/run/dpdk/PREFIX/dpdk_telemetry.v2)
     file:PATH                            a number in a file (a netdev's statistics in sysfs)
 The counters are read when a window starts and ends, so the windows need not follow testpmd's
-one-second --stats-period ticks. Prints 0 and exits 1 when a source does not move within
+one-second --stats-period ticks; a window in which nothing moved does not count. Prints 0 and exits 1 when a source does not move within
 TIMEOUT seconds (a backend that did not connect or forward). With --samples 0 it only waits
 (moving, then the warm-up) and prints nothing."""
 import argparse
@@ -102,7 +102,8 @@ def main():
     p.add_argument("sources", nargs="+", type=source)
     a = p.parse_args()
     try:
-        if not wait_until_moving(a.sources, time.monotonic() + a.timeout):
+        deadline = time.monotonic() + a.timeout
+        if not wait_until_moving(a.sources, deadline):
             print(0)
             return 1
         time.sleep(a.warmup)
@@ -110,11 +111,20 @@ def main():
             return 0
         rates = []
         before, t0 = read_all(a.sources)
-        for _ in range(a.samples):
+        while len(rates) < a.samples:
             time.sleep(a.window)
             after, t1 = read_all(a.sources)
-            rates.append(sum(y - x for x, y in zip(before, after)) / (t1 - t0) / 1e6)
+            frames = sum(y - x for x, y in zip(before, after))
+            # A window in which nothing moved is the machine's stall, not a rate (testpmd's
+            # samples were taken the same way): taken again, until the timeout.
+            if frames > 0:
+                rates.append(frames / (t1 - t0) / 1e6)
+            elif t1 > deadline:
+                break
             before, t0 = after, t1
+        if not rates:
+            print(0)
+            return 1
     except (OSError, ValueError, TypeError) as e:  # a source went away mid-measurement
         print(f"rates: {e}", file=sys.stderr)
         print(0)
