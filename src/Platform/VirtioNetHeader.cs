@@ -16,6 +16,13 @@ public struct VirtioNetHeader
     /// <summary>Bytes of the header on the wire.</summary>
     public const int Size = 10;
 
+    /// <summary>
+    /// The longest unsegmented frame: a 64 KiB GSO packet (the most a Linux sender or GRO makes
+    /// without BIG TCP) and its Ethernet header: virtio's own bound, whose guests post 65562-byte
+    /// receive buffers for GUEST_TSO, the frame after a 12-byte header (virtio 1.2 §5.1.6.3.1).
+    /// </summary>
+    public const int MaxGsoFrame = 65550;
+
     public const byte NeedsChecksum = 1, DataValid = 2;
     public const byte GsoNone = 0, GsoTcpV4 = 1, GsoUdp = 3, GsoTcpV6 = 4, GsoUdpL4 = 5, GsoEcn = 0x80;
 

@@ -15,6 +15,7 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
 {
     private readonly Frame[] _frames = new Frame[Batch];
     private readonly PortQueues _portQueues = new();
+    private readonly StagedTransmit _staged = new();
     // Made on first use: most relays always have a port, or never see a VM.
     private IPort? _sink;
 
@@ -45,25 +46,29 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
         var port = sides.Port;
         if (port is not null && _portQueues.Of(port) is { Length: > 0 } portQueues) port = portQueues[queue % portQueues.Length];
         var target = port ?? (_sink ??= PortFactory.Open(PortSpec.Parse("null")));
-        int lent = target.AcquireTx(_frames);
+        var guest = new GuestOffloads(device.NegotiatedFeatures);
+        // A port that cannot take the unsegmented frames the guest may send gets them through staging buffers.
+        bool staged = port is not null && !port.CarriesOffloads && guest.SendsSegmentable;
+        var frames = staged ? _staged.Lend() : _frames.AsSpan(0, target.AcquireTx(_frames));
         ulong oversizeBefore = q.OversizeDrops;
-        int got = q.Dequeue(_frames.AsSpan(0, lent));
+        int got = q.Dequeue(frames);
         var c = Counters;
         if (q.OversizeDrops != oversizeBefore) c.AddDrops(DropReason.Oversize, queue, (long)(q.OversizeDrops - oversizeBefore));
         if (q.BrokenReason is { } reason) device.ReportBroken(reason);
 
         long bytes = 0;
-        for (int i = 0; i < got; i++) bytes += _frames[i].Length;
+        for (int i = 0; i < got; i++) bytes += frames[i].Length;
         c.RxPackets += got;
         c.RxBytes += bytes;
         if (port is null || !port.LinkUp)
         {
-            target.Transmit(_frames, 0);
+            if (!staged) target.Transmit(_frames, 0);
             if (port is null) c.AddDrops(DropReason.NotConnected, queue, got);
             else c.AddDrops(DropReason.LinkDown, queue, got);
             return got;
         }
-        if (!port.CarriesOffloads && new GuestOffloads(device.NegotiatedFeatures).Sends) OffloadFallback.ForPort(_frames, got);
+        if (staged) return SendStaged(port, frames[..got], queue);
+        if (!port.CarriesOffloads && guest.Sends) OffloadFallback.ForPort(_frames, got);
         long refusedBefore = port.TxOversize;
         int sent = port.Transmit(_frames, got);
         int oversize = (int)(port.TxOversize - refusedBefore);
@@ -82,6 +87,17 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
             c.AddDrops(DropReason.QueueFull, queue, got - sent - oversize);
         }
         return got;
+    }
+
+    private int SendStaged(IPort port, Span<Frame> frames, int queue)
+    {
+        _staged.Send(port, frames);
+        var c = Counters;
+        c.TxPackets += _staged.Sent;
+        c.TxBytes += _staged.SentBytes;
+        if (_staged.Oversize != 0) c.AddDrops(DropReason.Oversize, queue, _staged.Oversize);
+        if (_staged.NoRoom != 0) c.AddDrops(DropReason.QueueFull, queue, _staged.NoRoom);
+        return frames.Length;
     }
 
     public override void PrepareSleep(List<int> waitFds)

@@ -20,14 +20,6 @@ public sealed unsafe class PacketPort : IPort
     // How often LinkUp asks the kernel: the relay reads it per batch, the kernel is asked at most this often.
     private const long LinkCheckIntervalMs = 100;
 
-    /// <summary>
-    /// The longest unsegmented frame the port takes, either way: a 64 KiB GSO packet (the most a
-    /// Linux sender or GRO makes without BIG TCP) and its Ethernet header: virtio's own bound,
-    /// whose guests post 65562-byte receive buffers for GUEST_TSO, the frame after a 12-byte
-    /// header (virtio 1.2 §5.1.6.3.1).
-    /// </summary>
-    public const int GsoFrameCapacity = 65550;
-
     private readonly int _fd;
     private readonly byte* _map;
     private readonly nuint _mapLength;
@@ -139,7 +131,7 @@ public sealed unsafe class PacketPort : IPort
             // A frame the kernel refuses is skipped (marked AVAILABLE) instead of stalling the ring.
             SetOption(fd, PACKET_LOSS, 1, name);
             SetOption(fd, PACKET_IGNORE_OUTGOING, 1, name);
-            int gsoCapacity = Math.Max(frameCapacity, GsoFrameCapacity);
+            int gsoCapacity = Math.Max(frameCapacity, VirtioNetHeader.MaxGsoFrame);
             var rxGeometry = PacketRxRing.Request(PacketRxRing.BlockSizeFor(gsoCapacity));
             var txGeometry = PacketTxRing.Geometry(gsoCapacity);
             SetOption(fd, PACKET_RX_RING, rxGeometry, name);
