@@ -1,6 +1,5 @@
 using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Memory;
@@ -93,31 +92,21 @@ public sealed unsafe class GuestMemory : IDisposable
     }
 
     /// <summary>
-    /// Copies <paramref name="head"/> and then <paramref name="tail"/> into one range the caller has
-    /// already translated (as <see cref="WriteTranslated(byte*, ulong, ReadOnlySpan{byte})"/>) and
-    /// logs it dirty once: a received frame and its virtio-net header landing in one buffer.
+    /// Writes a header of 10 or 12 bytes given by value (<paramref name="headLow"/> its bytes 0-7,
+    /// <paramref name="headHigh"/> the rest, little-endian) and then <paramref name="tail"/> into one
+    /// range the caller has already translated, and logs it dirty once: a received frame and its
+    /// virtio-net header landing in one buffer. The header goes in as stores of registers, not as
+    /// a copy of bytes just written elsewhere, which the CPU could only read back once every store
+    /// before them, into guest memory too, had completed.
     /// </summary>
-    public void WriteTranslated(byte* host, ulong gpa, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail)
+    public void WriteTranslated(byte* host, ulong gpa, ulong headLow, uint headHigh, int headLength, ReadOnlySpan<byte> tail)
     {
-        CopySmall(head, host);
-        tail.CopyTo(new Span<byte>(host + head.Length, tail.Length));
-        DirtyLog?.MarkDirty(gpa, (ulong)(head.Length + tail.Length));
-    }
-
-    /// <summary>A virtio-net header (10 or 12 bytes, §5.1.6) as two stores instead of a call to memmove.</summary>
-    private static void CopySmall(ReadOnlySpan<byte> source, byte* destination)
-    {
-        if (source.Length is < 8 or > 16)
-        {
-            source.CopyTo(new Span<byte>(destination, source.Length));
-            return;
-        }
-        ref byte first = ref MemoryMarshal.GetReference(source);
-        // Two overlapping 8-byte moves cover 8 to 16 bytes.
-        ulong low = Unsafe.ReadUnaligned<ulong>(ref first);
-        ulong high = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, source.Length - 8));
-        Unsafe.WriteUnaligned(destination, low);
-        Unsafe.WriteUnaligned(destination + source.Length - 8, high);
+        if (headLength is not (10 or 12)) throw new ArgumentOutOfRangeException(nameof(headLength), headLength, "a virtio-net header is 10 or 12 bytes");
+        Unsafe.WriteUnaligned(host, headLow);
+        if (headLength == 12) Unsafe.WriteUnaligned(host + 8, headHigh);
+        else Unsafe.WriteUnaligned(host + 8, (ushort)headHigh);
+        tail.CopyTo(new Span<byte>(host + headLength, tail.Length));
+        DirtyLog?.MarkDirty(gpa, (ulong)(headLength + tail.Length));
     }
 
     private byte* Translate(ulong addr, ulong length, bool byUserAddress)

@@ -241,11 +241,61 @@ public abstract unsafe class GuestQueue : IDisposable
         return TxOutcome.Copied;
     }
 
+    /// <summary>
+    /// The common transmit chain: one device-readable descriptor (no NEXT, no INDIRECT) holding the
+    /// header and the frame, copied without walking a chain (see <see cref="TryWriteInOneBuffer"/>
+    /// for why that matters). False for any other chain; the caller then takes
+    /// <see cref="CopyChainOut"/>, which also judges it. Otherwise <paramref name="outcome"/> is
+    /// Copied, or Oversize for a frame larger than <paramref name="frame"/>'s capacity.
+    /// </summary>
+    private protected bool TryCopyOutOfOneBuffer(ulong addr, uint length, ushort flags, ref Frame frame, out TxOutcome outcome)
+    {
+        outcome = TxOutcome.Copied;
+        int headerLength = _features.NetHeaderLength;
+        if (flags != 0 || length < (uint)headerLength) return false;
+        byte* host = _memory!.GpaToHost(addr, length);
+        if (host == null) return false;
+        uint count = length - (uint)headerLength;
+        if (count > (uint)Math.Max(frame.Capacity, 0))
+        {
+            outcome = TxOutcome.Oversize;
+            return true;
+        }
+        Buffer.MemoryCopy(host + headerLength, frame.Data, count, count);
+        frame.Length = (int)count;
+        frame.Offload = _features.HostOffloads && headerLength >= VirtioNetHeader.Size
+            ? VirtioNetHeader.Read(new ReadOnlySpan<byte>(host, VirtioNetHeader.Size))
+            : default;
+        return true;
+    }
+
     /// <summary>Keeps what falls in the first <see cref="VirtioNetHeader.Size"/> bytes of header bytes [at, at + count); num_buffers is not needed.</summary>
     private static void KeepHeaderBytes(Span<byte> header, int at, byte* source, uint count)
     {
         if (at >= header.Length) return;
         new ReadOnlySpan<byte>(source, (int)Math.Min(count, (uint)(header.Length - at))).CopyTo(header[at..]);
+    }
+
+    /// <summary>
+    /// The common receive chain: one device-writable descriptor (no NEXT, no INDIRECT) with room
+    /// for the header and the whole frame, written without walking a chain or building a
+    /// <see cref="ReceivedPacketWriter"/>. Neither is free per frame, and a struct built field by
+    /// field and then copied makes the CPU wait for every store before it, guest memory included,
+    /// to complete before the copy can read it (a failed store-to-load forward): frames would be
+    /// written one cross-CPU cache miss at a time. False for any other chain; the caller then
+    /// takes the general path, which also judges it. <paramref name="written"/>: header plus frame.
+    /// </summary>
+    private protected bool TryWriteInOneBuffer(ulong addr, uint length, ushort flags, in Frame frame, out uint written)
+    {
+        int headerLength = _features.NetHeaderLength;
+        written = (uint)headerLength + (uint)frame.Length;
+        if (flags != RingLayout.DescWrite || length < written || frame.Length < 0 || headerLength is not (10 or 12)) return false;
+        var memory = _memory!;
+        byte* host = memory.GpaToHost(addr, length);
+        if (host == null) return false;
+        var (low, high) = ReceivedPacketWriter.Header(frame.Offload);
+        memory.WriteTranslated(host, addr, low, high, headerLength, new ReadOnlySpan<byte>(frame.Data, frame.Length));
+        return true;
     }
 
     /// <summary>

@@ -11,12 +11,17 @@ public sealed unsafe partial class PackedQueue
         int filled = 0;
         while (filled < frames.Length && HeadAvailable())
         {
-            ushort head = _nextAvail;
-            var chain = Chain(deviceWrites: false);
-            var outcome = CopyChainOut(ref chain, head, ref frames[filled]);
-            if (outcome == TxOutcome.Malformed) break;
-            // The device wrote nothing into a transmit chain: used length 0.
-            TakeChain(chain, 0);
+            // The device writes nothing into a transmit chain: used length 0.
+            var d = NextDescriptor(out ushort flags);
+            if (TryCopyOutOfOneBuffer(d.Addr, d.Len, flags, ref frames[filled], out var outcome)) Take(d.Flags, 1, 0);
+            else
+            {
+                ushort head = _nextAvail;
+                var chain = Chain(deviceWrites: false);
+                outcome = CopyChainOut(ref chain, head, ref frames[filled]);
+                if (outcome == TxOutcome.Malformed) break;
+                TakeChain(chain, 0);
+            }
             if (outcome == TxOutcome.Copied) filled++;
             else OversizeDrops++;
         }
@@ -42,6 +47,7 @@ public sealed unsafe partial class PackedQueue
     private RxOutcome PutWhole(in Frame frame)
     {
         if (!HeadAvailable()) return RxOutcome.NoRoom;
+        if (TryPutInOneBuffer(frame)) return RxOutcome.Delivered;
         ushort head = _nextAvail;
         var writer = Writer(frame);
         var chain = Chain(deviceWrites: true);
@@ -65,6 +71,7 @@ public sealed unsafe partial class PackedQueue
     /// </summary>
     private RxOutcome PutMerged(in Frame frame)
     {
+        if (HeadAvailable() && TryPutInOneBuffer(frame)) return RxOutcome.Delivered;
         ushort availBefore = _nextAvail;
         bool wrapBefore = _availWrap;
         int shadowBefore = _shadowCount;
@@ -102,11 +109,35 @@ public sealed unsafe partial class PackedQueue
     private DescriptorChain Chain(bool deviceWrites) =>
         new(Memory, _desc, Size, _nextAvail, Features.IndirectDesc, deviceWrites, packed: true);
 
-    /// <summary>Moves past a walked chain and records its used descriptor for the end of the burst.</summary>
-    private void TakeChain(in DescriptorChain chain, uint written)
+    /// <summary>The next chain, if it is one buffer that takes the whole frame (see <see cref="GuestQueue.TryWriteInOneBuffer"/>), filled and taken.</summary>
+    private bool TryPutInOneBuffer(in Frame frame)
     {
-        ushort descriptors = (ushort)chain.RingDescriptors;
-        _shadow[_shadowCount++] = new UsedEntry(chain.BufferId, written, descriptors);
+        var d = NextDescriptor(out ushort flags);
+        if (!TryWriteInOneBuffer(d.Addr, d.Len, flags, frame, out uint written)) return false;
+        Take(d.Flags, 1, written);
+        return true;
+    }
+
+    /// <summary>
+    /// The descriptor at the next position, read once (the guest may be rewriting it), and its
+    /// flags without the AVAIL and USED bits, which <see cref="HeadAvailable"/> has judged: the
+    /// split ring's flags as far as the chain's shape goes.
+    /// </summary>
+    private VringDesc NextDescriptor(out ushort flags)
+    {
+        VringDesc d = _desc[_nextAvail];
+        // A packed descriptor's flags sit where a split one has next, and its id where flags are (§2.8.13).
+        flags = (ushort)(d.Next & ~(PackedLayout.DescAvail | PackedLayout.DescUsed));
+        return d;
+    }
+
+    /// <summary>Moves past a walked chain and records its used descriptor for the end of the burst.</summary>
+    private void TakeChain(in DescriptorChain chain, uint written) => Take(chain.BufferId, (ushort)chain.RingDescriptors, written);
+
+    /// <summary>Moves past a chain of <paramref name="descriptors"/> ring descriptors with buffer ID <paramref name="id"/> and records its used descriptor.</summary>
+    private void Take(ushort id, ushort descriptors, uint written)
+    {
+        _shadow[_shadowCount++] = new UsedEntry(id, written, descriptors);
         _nextAvail += descriptors;
         if (_nextAvail >= Size) (_nextAvail, _availWrap) = ((ushort)(_nextAvail - Size), !_availWrap);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using VirtioForwarder.Memory;
 using VirtioForwarder.Platform;
 
@@ -30,12 +31,21 @@ internal unsafe struct ReceivedPacketWriter
         _headerLength = (uint)headerLength;
         _frame = frame.Data;
         _total = _headerLength + (uint)Math.Max(frame.Length, 0);
-        frame.Offload.Write(_header);
-        _header[(int)NumBuffersOffset] = 1;
+        var (low, high) = Header(frame.Offload);
+        Unsafe.WriteUnaligned(ref _header[0], low);
+        Unsafe.WriteUnaligned(ref _header[8], high);
     }
 
+    /// <summary>
+    /// struct virtio_net_hdr_mrg_rxbuf for <paramref name="offload"/> as two little-endian values,
+    /// bytes 0-7 and 8-11, with num_buffers 1; a 10-byte header is the first ten of them.
+    /// </summary>
+    public static (ulong Low, uint High) Header(in VirtioNetHeader offload) =>
+        (offload.Flags | (ulong)offload.GsoType << 8 | (ulong)offload.HeaderLength << 16 | (ulong)offload.GsoSize << 32 | (ulong)offload.ChecksumStart << 48,
+         offload.ChecksumOffset | 1u << 16);
+
     /// <summary>struct virtio_net_hdr_mrg_rxbuf's 12 bytes.</summary>
-    [System.Runtime.CompilerServices.InlineArray(12)]
+    [InlineArray(12)]
     private struct HeaderBytes
     {
         private byte _first;
@@ -47,14 +57,6 @@ internal unsafe struct ReceivedPacketWriter
     /// <summary>Writes as much as fits into <paramref name="segment"/>; returns the byte count (0 once done).</summary>
     public uint Fill(GuestMemory memory, in BufferSegment segment)
     {
-        // The common case, one buffer taking the whole packet: one copy call, one dirty-log mark.
-        if (_position == 0 && segment.Length >= _total)
-        {
-            NoteNumBuffers(segment.Gpa, _headerLength);
-            memory.WriteTranslated(segment.Host, segment.Gpa, ((ReadOnlySpan<byte>)_header)[..(int)_headerLength], new ReadOnlySpan<byte>(_frame, (int)(_total - _headerLength)));
-            _position = _total;
-            return _total;
-        }
         uint written = 0;
         while (written < segment.Length && _position < _total)
         {

@@ -13,9 +13,12 @@ public sealed unsafe partial class SplitQueue
         while (filled < frames.Length && _nextAvail != availIdx)
         {
             ushort head = AvailHead(_nextAvail);
-            var chain = Chain(head, deviceWrites: false);
-            var outcome = CopyChainOut(ref chain, head, ref frames[filled]);
-            if (outcome == TxOutcome.Malformed) break;
+            if (!TryTakeOneBuffer(head, ref frames[filled], out var outcome))
+            {
+                var chain = Chain(head, deviceWrites: false);
+                outcome = CopyChainOut(ref chain, head, ref frames[filled]);
+                if (outcome == TxOutcome.Malformed) break;
+            }
             // The device wrote nothing into a transmit chain: used length 0 (§2.7.8).
             AddUsed(head, 0);
             _nextAvail++;
@@ -24,6 +27,16 @@ public sealed unsafe partial class SplitQueue
         }
         FinishBurst(usedBefore);
         return filled;
+    }
+
+    /// <summary>The chain at <paramref name="head"/>, if it is one buffer (see <see cref="GuestQueue.TryCopyOutOfOneBuffer"/>), copied out.</summary>
+    private bool TryTakeOneBuffer(ushort head, ref Frame frame, out TxOutcome outcome)
+    {
+        outcome = TxOutcome.Malformed;
+        if (head >= Size) return false;
+        // Read once: the guest may be rewriting it.
+        VringDesc d = _desc[head];
+        return TryCopyOutOfOneBuffer(d.Addr, d.Len, d.Flags, ref frame, out outcome);
     }
 
     private DescriptorChain Chain(ushort head, bool deviceWrites) =>

@@ -24,6 +24,7 @@ public sealed unsafe partial class SplitQueue
     private RxOutcome PutWhole(in Frame frame, ushort availIdx)
     {
         if (_nextAvail == availIdx) return RxOutcome.NoRoom;
+        if (TryPutInOneBuffer(frame)) return RxOutcome.Delivered;
         ushort head = AvailHead(_nextAvail);
         var writer = Writer(frame);
         var chain = Chain(head, deviceWrites: true);
@@ -40,6 +41,19 @@ public sealed unsafe partial class SplitQueue
         return RxOutcome.Dropped;
     }
 
+    /// <summary>The next chain, if it is one buffer that takes the whole frame (see <see cref="GuestQueue.TryWriteInOneBuffer"/>), filled and used.</summary>
+    private bool TryPutInOneBuffer(in Frame frame)
+    {
+        ushort head = AvailHead(_nextAvail);
+        if (head >= Size) return false;
+        // Read once: the guest may be rewriting it.
+        VringDesc d = _desc[head];
+        if (!TryWriteInOneBuffer(d.Addr, d.Len, d.Flags, frame, out uint written)) return false;
+        _nextAvail++;
+        AddUsed(head, written);
+        return true;
+    }
+
     /// <summary>
     /// With MRG_RXBUF a frame takes as many chains as it needs, each returned with the bytes
     /// written into it (§5.1.6.4.2). A frame is delivered whole or not at all: if the chains run
@@ -48,6 +62,7 @@ public sealed unsafe partial class SplitQueue
     /// </summary>
     private RxOutcome PutMerged(in Frame frame, ushort availIdx)
     {
+        if (_nextAvail != availIdx && TryPutInOneBuffer(frame)) return RxOutcome.Delivered;
         ushort availBefore = _nextAvail, usedBefore = _usedIdx;
         var writer = Writer(frame);
         ushort buffers = 0;
