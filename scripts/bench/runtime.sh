@@ -45,9 +45,7 @@ runtime_publish() { # variant
   local props=()
   case $1 in
     r2r) props=(-p:PublishReadyToRun=true --self-contained false) ;;
-    # Warnings not as errors: the admin channel's System.Text.Json by reflection (IL2026,
-    # IL3050) is not AOT-safe. The daemon forwards; an admin request (vfwdctl stats) ends it.
-    aot) props=(-p:PublishAot=true -p:TreatWarningsAsErrors=false) ;;
+    aot) props=(-p:PublishAot=true) ;;
     *) return 0 ;;
   esac
   local log=$WORK/publish-$1.log

@@ -14,11 +14,11 @@ public static class AdminClient
         socket.ReceiveTimeout = 5000;
         socket.Connect(new UnixDomainSocketEndPoint(path));
         using var stream = new NetworkStream(socket);
-        stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new AdminRequest(command), AdminProtocol.Json) + "\n"));
+        stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new AdminRequest(command), AdminJson.Default.AdminRequest) + "\n"));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadLine() ?? throw new IOException("the daemon closed the admin connection without a reply");
     }
 
     public static AdminReply Parse(string json) =>
-        JsonSerializer.Deserialize<AdminReply>(json, AdminProtocol.Json) ?? throw new JsonException("empty reply");
+        JsonSerializer.Deserialize(json, AdminJson.Default.AdminReply) ?? throw new JsonException("empty reply");
 }

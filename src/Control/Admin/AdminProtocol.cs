@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using VirtioForwarder.Relay;
 
 namespace VirtioForwarder.Control.Admin;
@@ -7,18 +5,10 @@ namespace VirtioForwarder.Control.Admin;
 /// <summary>
 /// The local admin channel between the daemon and vfwdctl: one JSON request line, one JSON reply
 /// line, over a Unix stream socket (default &lt;pid dir&gt;/virtio-forwarder.ctl). It carries what
-/// upstream's protobuf services have no field for, such as drops by reason.
+/// upstream's protobuf services have no field for, such as drops by reason. The JSON: AdminJson.
 /// </summary>
 public static class AdminProtocol
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Relay states by upstream's names (VIRTIO_READY, DPDK_ADDED, ...), as its stats show them.
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     /// <summary>The socket's file name in the pid directory, unless --control-socket names another.</summary>
     public const string FileName = "virtio-forwarder.ctl";
 

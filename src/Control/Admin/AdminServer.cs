@@ -51,7 +51,7 @@ public sealed class AdminServer : IDisposable
         AdminReply reply;
         try
         {
-            var request = line is null ? null : JsonSerializer.Deserialize<AdminRequest>(line, AdminProtocol.Json);
+            var request = line is null ? null : JsonSerializer.Deserialize(line, AdminJson.Default.AdminRequest);
             reply = request?.Command switch
             {
                 "stats" => new AdminReply(true, Stats: new StatsReply(_stats(), GcCounters.Sample())),
@@ -63,7 +63,7 @@ public sealed class AdminServer : IDisposable
         {
             reply = new AdminReply(false, $"malformed request: {e.Message}");
         }
-        byte[] bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(reply, AdminProtocol.Json) + "\n");
+        byte[] bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(reply, AdminJson.Default.AdminReply) + "\n");
         stream.Write(bytes);
     }
 
