@@ -164,6 +164,40 @@ public unsafe class PacketPortTrafficTests : KernelPeerTrafficTests
         Assert.Equal([0x02, 0, 0, 0, 0, 0x01], SourceMac(tagged));
         Assert.Equal(Enumerable.Range(0, 46).Select(i => (byte)i), tagged.Skip(18));
     }
+    /// <summary>
+    /// Frames that arrive one per retired block fill the whole ring with fewer frames than a
+    /// batch: one Receive then holds every block, and must stop at the first of them instead of
+    /// wrapping round to it (its status still says it is ours), which lent its frames twice and
+    /// then handed the kernel a block outside the ring (the daemon's AccessViolation under a bond
+    /// whose backup member had not been read for a while).
+    /// </summary>
+    [Fact]
+    public void AFullRingOfSparseFramesIsReadOnceInOrder()
+    {
+        const int blocks = 16, sent = 3 * blocks; // PacketRxRing.BlockCount
+        using var lab = VethInNamespace.Create();
+        string script = "import socket, struct, time\n" +
+                        "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n" +
+                        $"s.bind(('{lab.FarInterface}', 0))\n" +
+                        $"for i in range({sent}):\n" +
+                        "    s.send(bytes.fromhex('020000000002' + '020000000001' + '88b5') + struct.pack('!I', i) + bytes(42))\n" +
+                        "    time.sleep(0.005)\n"; // five times the blocks' retire timeout
+        Assert.True(lab.Namespace.Start("/usr/bin/python3", "-c", script).Wait().Succeeded);
+
+        var frames = new Frame[64];
+        var numbers = new List<uint>();
+        int first = lab.Port.Receive(frames);
+        Assert.InRange(first, 1, 2 * blocks);
+        for (int n = first; n > 0; n = lab.Port.Receive(frames))
+            for (int i = 0; i < n; i++)
+                if (EtherType(frames[i].Bytes) == 0x88b5) numbers.Add(BinaryPrimitives.ReadUInt32BigEndian(frames[i].Bytes[14..]));
+
+        Assert.NotEmpty(numbers);
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.Equal(numbers.Distinct().Count(), numbers.Count);
+        AssertArpExchangeWorks(lab);
+    }
+
     private static void AssertArpExchangeWorks(VethInNamespace lab)
     {
         Assert.Equal(1, lab.Send(ArpRequestForKernel()));

@@ -136,7 +136,11 @@ internal sealed unsafe class PacketRxRing
             _finished++;
             _block = Next(_block);
         }
-        while (IsUsers(_block))
+        // Every block may be ours (a full ring of sparse frames, one per retired block, longer
+        // than the batch): the next one is then the oldest we still hold, read already and not
+        // yet returned, whose status still says TP_STATUS_USER. Stop there instead of lending
+        // its frames again and counting it finished twice.
+        while (_finished < BlockCount && IsUsers(_block))
         {
             var descriptor = Descriptor(_block);
             _opened = true;
