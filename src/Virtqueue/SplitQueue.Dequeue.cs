@@ -33,10 +33,17 @@ public sealed unsafe partial class SplitQueue
     private bool TryTakeOneBuffer(ushort head, ref Frame frame, out TxOutcome outcome)
     {
         outcome = TxOutcome.Malformed;
-        if (head >= Size) return false;
-        // Read once: the guest may be rewriting it.
-        VringDesc d = _desc[head];
-        return TryCopyOutOfOneBuffer(d.Addr, d.Len, d.Flags, ref frame, out outcome);
+        return TryReadHead(head, out var d) && TryCopyOutOfOneBuffer(d.Addr, d.Len, d.Flags, ref frame, out outcome);
+    }
+
+    /// <summary>
+    /// The descriptor at <paramref name="head"/>, read once (the guest may be rewriting it), for
+    /// the one-buffer paths; false for a head outside the table, which the chain walk then judges.
+    /// </summary>
+    private bool TryReadHead(ushort head, out VringDesc d)
+    {
+        d = head < Size ? _desc[head] : default;
+        return head < Size;
     }
 
     private DescriptorChain Chain(ushort head, bool deviceWrites) =>

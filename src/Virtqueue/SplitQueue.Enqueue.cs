@@ -45,10 +45,7 @@ public sealed unsafe partial class SplitQueue
     private bool TryPutInOneBuffer(in Frame frame)
     {
         ushort head = AvailHead(_nextAvail);
-        if (head >= Size) return false;
-        // Read once: the guest may be rewriting it.
-        VringDesc d = _desc[head];
-        if (!TryWriteInOneBuffer(d.Addr, d.Len, d.Flags, frame, out uint written)) return false;
+        if (!TryReadHead(head, out var d) || !TryWriteInOneBuffer(d.Addr, d.Len, d.Flags, frame, out uint written)) return false;
         _nextAvail++;
         AddUsed(head, written);
         return true;
