@@ -62,7 +62,8 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
 
     /// <summary>
     /// A bond (DPDK mode 0–6): its members must be distinct, free and openable; they are opened
-    /// like single devices and joined in a <see cref="BondPort"/> that the relay holds as its port.
+    /// like single devices (with all their queues) and joined in a <see cref="BondPort"/> that the
+    /// relay holds as its port, with as many queues as its members.
     /// </summary>
     private AttachResult AttachBond(int relay, DeviceRequest device)
     {
@@ -79,7 +80,7 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
         var members = new List<IPort>();
         foreach (string member in device.Members)
         {
-            var (port, result) = Open(relay, member, PortOptions with { MaxQueues = 1 });
+            var (port, result) = Open(relay, member, PortOptions);
             if (port is null)
             {
                 foreach (var opened in members) opened.Dispose();
@@ -87,7 +88,7 @@ public sealed class RelayControl(RelayTable table, IReadOnlyList<RelayPin> start
             }
             members.Add(port);
         }
-        var bond = new BondPort(device.Key, members, new BondOptions(mode));
+        var bond = new BondPort(device.Key, members, new BondOptions(mode), PortOptions.FrameCapacity);
         if (!table[relay].AttachPort(bond, device.Key))
         {
             bond.Dispose();

@@ -17,8 +17,8 @@ public sealed record PortOpenOptions
     /// <summary>
     /// Device queues an AF_XDP port opens a socket on (<see cref="IPort.Queues"/>), from queue 0;
     /// frames arriving on a queue beyond them go to the kernel's stack. An AF_PACKET port opens as
-    /// many sockets, among which the kernel spreads all frames. Bond members take 1: a bond
-    /// receives from its members' first queue only.
+    /// many sockets, among which the kernel spreads all frames. A bond's queue i is its members'
+    /// queue i (<see cref="Bond.BondPort"/>).
     /// </summary>
     public int MaxQueues { get; init; } = int.MaxValue;
 

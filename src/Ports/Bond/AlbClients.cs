@@ -13,7 +13,8 @@ namespace VirtioForwarder.Ports.Bond;
 /// arrive for another member's address get the VM's address back before the VM sees them. The
 /// table is fixed (256 entries by folded IPv4 address, as DPDK's ALB_HASH_TABLE_SIZE): no
 /// allocation per frame. Transmit and receive may run on different threads; they share only the
-/// VM's address, learnt from the replies it sends.
+/// VM's address, learnt from the replies it sends. The bond's queues may transmit on different
+/// threads too: they assign clients under a lock, taken for ARP replies only.
 /// </summary>
 internal sealed unsafe class AlbClients(MacAddress[] memberAddresses)
 {
@@ -26,6 +27,7 @@ internal sealed unsafe class AlbClients(MacAddress[] memberAddresses)
     private readonly uint[] _address = new uint[TableSize];
     private readonly int[] _member = new int[TableSize];
     private readonly bool[] _used = new bool[TableSize];
+    private readonly Lock _table = new();
     private int _next;
     // The VM's address, 0 until its first ARP reply; written by the transmitting thread.
     private ulong _guest;
@@ -43,7 +45,7 @@ internal sealed unsafe class AlbClients(MacAddress[] memberAddresses)
         int slot = 0;
         if (IsArpReply(bytes))
         {
-            slot = Assign(BinaryPrimitives.ReadUInt32BigEndian(bytes[ArpTargetIpOffset..]), carriers);
+            lock (_table) slot = Assign(BinaryPrimitives.ReadUInt32BigEndian(bytes[ArpTargetIpOffset..]), carriers);
             Volatile.Write(ref _guest, MacAddress.Read(bytes[ArpSenderMacOffset..]).Value);
             if (carriers[slot] != Primary) memberAddresses[carriers[slot]].Write(bytes[ArpSenderMacOffset..]);
         }

@@ -7,8 +7,11 @@ namespace VirtioForwarder.Ports.Bond;
 /// <summary>
 /// 802.3ad: Slow Protocols frames are taken out of the received stream (LACPDUs go to the link's
 /// machines, Marker Information is answered, as DPDK does) so none reaches the VM; data frames
-/// from a link that is not collecting are dropped. The tick runs the machines and sends the
-/// LACPDUs and Marker Responses due, on the member's own link.
+/// from a link that is not collecting are dropped. A Slow Protocols frame reaches exactly one of
+/// the bond's queues (whichever member queue the device or the kernel's fanout hash gave it), so
+/// each is handled once, under the bond's lock. The tick runs the machines and sends the LACPDUs
+/// and Marker Responses due, on the member's own link, through its queue 0 (as DPDK's bond sends
+/// them through whichever queue transmits next: any queue of the link will do).
 /// </summary>
 public sealed unsafe partial class BondPort
 {
@@ -83,12 +86,13 @@ public sealed unsafe partial class BondPort
     }
 
     /// <summary>Sends one Slow Protocols frame on the member: <paramref name="pdu"/> encoded, or <paramref name="frame"/> as it is when not empty.</summary>
-    private static bool SendControl(BondMember member, in Lacpdu pdu, ReadOnlySpan<byte> frame)
+    private bool SendControl(BondMember member, in Lacpdu pdu, ReadOnlySpan<byte> frame)
     {
-        lock (member.TxLock)
+        var lane = _queues[0].Lane(member.Index);
+        lock (lane.TxLock)
         {
-            var one = member.TxFrames.AsSpan(0, 1);
-            if (member.Port.AcquireTx(one) == 0) return false;
+            var one = lane.TxFrames.AsSpan(0, 1);
+            if (lane.Tx.AcquireTx(one) == 0) return false;
             var buffer = new Span<byte>(one[0].Data, one[0].Capacity);
             if (frame.IsEmpty) one[0].Length = pdu.Encode(buffer, member.Address);
             else
@@ -96,7 +100,7 @@ public sealed unsafe partial class BondPort
                 frame.CopyTo(buffer);
                 one[0].Length = frame.Length;
             }
-            return member.Port.Transmit(one, 1) == 1;
+            return lane.Tx.Transmit(one, 1) == 1;
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class BondPort
                     Publish(ref _receivers, _carriers);
                     break;
             }
-            _readiness?.WatchOnly(_receivers);
+            foreach (var queue in _queues) queue.WatchOnly(_receivers);
         }
     }
 
@@ -73,7 +73,7 @@ public sealed partial class BondPort
     }
 
     /// <summary>
-    /// TLB/ALB: the members up, least loaded first, load being the bytes sent in the current window
+    /// TLB/ALB: the members up, least loaded first, load being the bytes sent (on all queues) in the current window
     /// of up to 10 ticks (DPDK reorders every 10 ms over a 100 ms window, by bandwidth left; members
     /// here report no speed, so all count as equal).
     /// </summary>
@@ -84,7 +84,8 @@ public sealed partial class BondPort
         Span<long> load = stackalloc long[_members.Length];
         for (int i = 0; i < _members.Length; i++)
         {
-            long sent = Volatile.Read(ref _members[i].TxBytes);
+            long sent = 0;
+            foreach (var queue in _queues) sent += Volatile.Read(ref queue.Lane(i).TxBytes);
             load[i] = sent - _loadWindowStart[i];
             if (windowEnds) _loadWindowStart[i] = sent;
         }

@@ -4,15 +4,17 @@ namespace VirtioForwarder.Ports.Bond;
 
 /// <summary>
 /// The bond's one readiness fd over its members' fds: an epoll instance, itself pollable, that is
-/// readable while a watched member's fd is. Only the members the bond receives from are watched,
-/// so a down member whose fd reports an error forever does not keep the relay awake.
+/// readable while a watched member's fd is (a member may have several: its queues a bond queue
+/// reads). Only the members the bond receives from are watched, so a down member whose fd
+/// reports an error forever does not keep the relay awake.
 /// </summary>
 internal sealed unsafe class MemberReadiness : IDisposable
 {
-    private readonly int[] _fds;
+    private readonly int[][] _fds;
     private readonly bool[] _watched;
 
-    public MemberReadiness(IReadOnlyList<int> memberFds)
+    /// <summary>Over <paramref name="memberFds"/>: each member's fds, by member index.</summary>
+    public MemberReadiness(IReadOnlyList<int[]> memberFds)
     {
         _fds = [.. memberFds];
         _watched = new bool[_fds.Length];
@@ -30,7 +32,7 @@ internal sealed unsafe class MemberReadiness : IDisposable
             if (wanted == _watched[i]) continue;
             var ev = new EpollEvent { Events = Libc.EPOLLIN, Data = (ulong)i };
             int op = wanted ? Libc.EPOLL_CTL_ADD : Libc.EPOLL_CTL_DEL;
-            Errno.Check(Libc.EpollCtl(Fd, op, _fds[i], &ev), $"epoll_ctl({op}, member {i})");
+            foreach (int fd in _fds[i]) Errno.Check(Libc.EpollCtl(Fd, op, fd, &ev), $"epoll_ctl({op}, member {i})");
             _watched[i] = wanted;
         }
     }

@@ -6,18 +6,36 @@ namespace VirtioForwarder.Ports.Tests.Bond;
 
 /// <summary>
 /// An in-memory member for bond tests: frames injected (or sent by its <see cref="Peer"/>, as over
-/// a cable) are received; frames transmitted are kept in <see cref="Sent"/> and passed to the peer.
-/// <see cref="Up"/> plays the link.
+/// a cable) are received, with their offload state; frames transmitted are kept in <see cref="Sent"/>
+/// (their offload state in <see cref="SentOffloads"/>) and passed to the peer. <see cref="Up"/>
+/// plays the link. <see cref="WithQueues"/> makes one with several queues, as a multi-queue NIC's port.
 /// </summary>
 public sealed unsafe class MemoryPort : IPort
 {
-    private const int Buffers = 64, Capacity = 2304;
-    private readonly ConcurrentQueue<byte[]> _incoming = new();
+    private const int Buffers = 64;
+    private readonly ConcurrentQueue<(byte[] Bytes, VirtioNetHeader Offload)> _incoming = new();
     private readonly ConcurrentQueue<byte[]> _sent = new();
-    private readonly byte* _rx = (byte*)NativeMemory.Alloc(Buffers * Capacity);
-    private readonly byte* _tx = (byte*)NativeMemory.Alloc(Buffers * Capacity);
+    private readonly ConcurrentQueue<VirtioNetHeader> _sentOffloads = new();
+    private readonly int _capacity;
+    private readonly byte* _rx, _tx;
+    private IPort[] _queues = [];
 
-    public MemoryPort(string name) => Name = name;
+    public MemoryPort(string name, int capacity = PortFactory.DefaultFrameCapacity)
+    {
+        Name = name;
+        _capacity = capacity;
+        _rx = (byte*)NativeMemory.Alloc((nuint)(Buffers * capacity));
+        _tx = (byte*)NativeMemory.Alloc((nuint)(Buffers * capacity));
+    }
+
+    /// <summary>A port of <paramref name="count"/> queues: this one (queue 0) and ports of their own, which it closes.</summary>
+    public static MemoryPort WithQueues(string name, int count, bool carriesOffloads = false, int capacity = PortFactory.DefaultFrameCapacity)
+    {
+        var port = new MemoryPort(name, capacity) { CarriesOffloads = carriesOffloads };
+        if (count > 1)
+            port._queues = [port, .. Enumerable.Range(1, count - 1).Select(q => new MemoryPort($"{name} queue {q}", capacity) { CarriesOffloads = carriesOffloads })];
+        return port;
+    }
 
     public string Name { get; }
     public MemoryPort? Peer { get; set; }
@@ -25,10 +43,16 @@ public sealed unsafe class MemoryPort : IPort
     public bool Disposed { get; private set; }
 
     public int NumaNode { get; init; } = -1;
+    public bool CarriesOffloads { get; init; }
     public bool LinkUp => Up;
     public int ReadinessFd => -1;
+    public IReadOnlyList<IPort> Queues => _queues;
+
+    /// <summary>Queue <paramref name="index"/> (this port for 0).</summary>
+    public MemoryPort Queue(int index) => index == 0 ? this : (MemoryPort)_queues[index];
 
     public IReadOnlyCollection<byte[]> Sent => _sent;
+    public IReadOnlyCollection<VirtioNetHeader> SentOffloads => _sentOffloads;
 
     public static void Connect(MemoryPort a, MemoryPort b)
     {
@@ -36,16 +60,16 @@ public sealed unsafe class MemoryPort : IPort
         b.Peer = a;
     }
 
-    public void Inject(byte[] frame) => _incoming.Enqueue(frame);
+    public void Inject(byte[] frame, VirtioNetHeader offload = default) => _incoming.Enqueue((frame, offload));
 
     public int Receive(Span<Frame> frames)
     {
         int n = 0;
-        while (n < frames.Length && n < Buffers && _incoming.TryDequeue(out var bytes))
+        while (n < frames.Length && n < Buffers && _incoming.TryDequeue(out var incoming))
         {
-            byte* data = _rx + n * Capacity;
-            bytes.CopyTo(new Span<byte>(data, Capacity));
-            frames[n++] = new Frame { Data = data, Length = bytes.Length, Capacity = Capacity };
+            byte* data = _rx + n * _capacity;
+            incoming.Bytes.CopyTo(new Span<byte>(data, _capacity));
+            frames[n++] = new Frame { Data = data, Length = incoming.Bytes.Length, Capacity = _capacity, Offload = incoming.Offload };
         }
         return n;
     }
@@ -53,7 +77,7 @@ public sealed unsafe class MemoryPort : IPort
     public int AcquireTx(Span<Frame> frames)
     {
         int n = Math.Min(frames.Length, Buffers);
-        for (int i = 0; i < n; i++) frames[i] = new Frame { Data = _tx + i * Capacity, Length = 0, Capacity = Capacity };
+        for (int i = 0; i < n; i++) frames[i] = new Frame { Data = _tx + i * _capacity, Length = 0, Capacity = _capacity };
         return n;
     }
 
@@ -64,7 +88,8 @@ public sealed unsafe class MemoryPort : IPort
         {
             var bytes = frame.Bytes.ToArray();
             _sent.Enqueue(bytes);
-            Peer?.Inject(bytes);
+            _sentOffloads.Enqueue(frame.Offload);
+            Peer?.Inject(bytes, frame.Offload);
         }
         return count;
     }
@@ -75,5 +100,7 @@ public sealed unsafe class MemoryPort : IPort
         Disposed = true;
         NativeMemory.Free(_rx);
         NativeMemory.Free(_tx);
+        foreach (var queue in _queues)
+            if (queue != this) queue.Dispose();
     }
 }
