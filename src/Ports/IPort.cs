@@ -42,6 +42,14 @@ public interface IPort : IDisposable
     /// </summary>
     long TxOversize => 0;
 
+    /// <summary>
+    /// Frames the kernel dropped on receive because this port's (this queue's) receive ring was
+    /// full, as DPDK's <c>imissed</c> counts a NIC's: they never reached <see cref="Receive"/>. It
+    /// only grows, from the port's opening. Reading it may ask the kernel (a system call), so it is
+    /// read off the data path; any one thread at a time may read it, also while another receives.
+    /// </summary>
+    long RxMissed => 0;
+
     /// <summary>The NUMA node of the device behind the port, or -1 when unknown or not tied to one; relays prefer worker CPUs there (contract §10.5).</summary>
     int NumaNode => -1;
 

@@ -11,6 +11,12 @@ public enum DropReason
     LinkDown,
     /// <summary>A guest frame larger than the port's buffers, or a guest RX buffer too small for a frame.</summary>
     Oversize,
+    /// <summary>
+    /// The kernel dropped a frame for the port before the relay could take it, the port queue's
+    /// receive ring full (<see cref="Ports.IPort.RxMissed"/>, DPDK's imissed). Only
+    /// <see cref="PortRxMissed"/> counts these, under its lock, off the worker thread.
+    /// </summary>
+    RxMissed,
 }
 
 /// <summary>
@@ -21,7 +27,7 @@ public enum DropReason
 /// </summary>
 public sealed class DirectionCounters(int queuePairs)
 {
-    private const int Reasons = 4;
+    private const int Reasons = 5;
 
     public long RxPackets, RxBytes, TxPackets, TxBytes;
 
@@ -38,20 +44,24 @@ public sealed class DirectionCounters(int queuePairs)
         _byQueue[queue * Reasons + (int)reason] += n;
     }
 
+    /// <summary>The guest queue pairs drops can be counted against.</summary>
+    public int QueuePairs => _byQueue.Length / Reasons;
+
     public CountersSnapshot Read() => new(
         Volatile.Read(ref RxPackets), Volatile.Read(ref RxBytes), Volatile.Read(ref TxPackets), Volatile.Read(ref TxBytes),
         Drops(_drops, 0, DropReason.QueueFull), Drops(_drops, 0, DropReason.NotConnected),
-        Drops(_drops, 0, DropReason.LinkDown), Drops(_drops, 0, DropReason.Oversize), ReadQueues());
+        Drops(_drops, 0, DropReason.LinkDown), Drops(_drops, 0, DropReason.Oversize), ReadQueues(),
+        Drops(_drops, 0, DropReason.RxMissed));
 
     /// <summary>The queues that dropped anything; null when none did.</summary>
     private QueueDrops[]? ReadQueues()
     {
         List<QueueDrops>? list = null;
-        for (int q = 0; q < _byQueue.Length / Reasons; q++)
+        for (int q = 0; q < QueuePairs; q++)
         {
             int at = q * Reasons;
             var drops = new QueueDrops(q, Drops(_byQueue, at, DropReason.QueueFull), Drops(_byQueue, at, DropReason.NotConnected),
-                Drops(_byQueue, at, DropReason.LinkDown), Drops(_byQueue, at, DropReason.Oversize));
+                Drops(_byQueue, at, DropReason.LinkDown), Drops(_byQueue, at, DropReason.Oversize), Drops(_byQueue, at, DropReason.RxMissed));
             if (drops.Total > 0) (list ??= []).Add(drops);
         }
         return list?.ToArray();
@@ -63,13 +73,18 @@ public sealed class DirectionCounters(int queuePairs)
 /// <summary>
 /// A consistent-enough copy of <see cref="DirectionCounters"/> for reporting. Drops without a
 /// queue (frames from the port while no VM is connected) count only in the direction's totals.
+/// <see cref="DroppedRxMissed"/> are frames the port's kernel side dropped (VF→VM only): they are
+/// not in <see cref="RxPackets"/>, which counts what the relay received.
 /// </summary>
 public readonly record struct CountersSnapshot(long RxPackets, long RxBytes, long TxPackets, long TxBytes,
     long DroppedQueueFull, long DroppedNotConnected, long DroppedLinkDown, long DroppedOversize,
-    IReadOnlyList<QueueDrops>? ByQueue = null);
+    IReadOnlyList<QueueDrops>? ByQueue = null, long DroppedRxMissed = 0);
 
-/// <summary>Drops against one guest queue (queue pair index) by reason.</summary>
-public readonly record struct QueueDrops(int Queue, long QueueFull, long NotConnected, long LinkDown, long Oversize)
+/// <summary>
+/// Drops against one queue pair index by reason: the guest queue's, and for
+/// <see cref="RxMissed"/> the port queue's (a port's queue i feeds guest queue i).
+/// </summary>
+public readonly record struct QueueDrops(int Queue, long QueueFull, long NotConnected, long LinkDown, long Oversize, long RxMissed = 0)
 {
-    public long Total => QueueFull + NotConnected + LinkDown + Oversize;
+    public long Total => QueueFull + NotConnected + LinkDown + Oversize + RxMissed;
 }

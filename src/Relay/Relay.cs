@@ -26,6 +26,7 @@ public sealed class Relay : IDisposable
     private readonly RelaySides _sides = new();
     private readonly VmToPortForwarder _vmToPort;
     private readonly PlacedDirection _vfToVm, _vmToVf;
+    private readonly PortRxMissed _portRxMissed;
     private readonly RelayShared _shared;
     private readonly CpuPair? _pin;
     private readonly Lock _gate = new();
@@ -45,6 +46,7 @@ public sealed class Relay : IDisposable
         _vmToPort = new VmToPortForwarder(_sides, shared.QueuePairs);
         _vfToVm = new PlacedDirection(Direction.VfToVm, new PortToVmForwarder(_sides, shared.QueuePairs), shared.Placement, shared.Workers);
         _vmToVf = new PlacedDirection(Direction.VmToVf, _vmToPort, shared.Placement, shared.Workers);
+        _portRxMissed = new PortRxMissed(_vfToVm.Forwarder.Counters);
         // §4.2: with a pin, the relay's node is that of the pinned VM→VF CPU.
         _numaNode = pin is null ? -1 : shared.Placement.Topology.NodeOf(pin.VmToVfCpu);
     }
@@ -98,6 +100,7 @@ public sealed class Relay : IDisposable
             if (_pin is null && port.NumaNode >= 0) _numaNode = port.NumaNode;
             _deviceKey = key;
             _sides.Port = port;
+            _portRxMissed.Attach(port);
             _vfToVm.Start(_pin?.VfToVmCpu, _numaNode);
             _vmToVf.Wake();
         }
@@ -132,6 +135,7 @@ public sealed class Relay : IDisposable
                 return false;
             }
             _leavingPort = null;
+            _portRxMissed.Detach();
             _deviceKey = null;
             _portRemoving = PortState.Uninit;
         }
@@ -201,8 +205,12 @@ public sealed class Relay : IDisposable
         _vmToVf.Wake();
     }
 
+    /// <summary>Moves the port's kernel receive drops into the counters (<see cref="PortRxMissed"/>); any thread.</summary>
+    public void CollectPortDrops() => _portRxMissed.Collect();
+
     public RelaySnapshot Snapshot()
     {
+        _portRxMissed.Collect();
         var live = _sides.Device?.LiveQueues;
         var vmState = VmState;
         var portState = PortState;
@@ -227,6 +235,7 @@ public sealed class Relay : IDisposable
             _vfToVm.Stop(WorkerTimeout);
             _vmToVf.Stop(WorkerTimeout);
         }
+        _portRxMissed.Detach();
         (_sides.Port ?? _leavingPort)?.Dispose();
         _sides.Port = null;
         _vmToPort.Dispose();

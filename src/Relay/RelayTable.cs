@@ -10,10 +10,14 @@ namespace VirtioForwarder.Relay;
 /// </summary>
 public sealed class RelayTable : IDisposable
 {
+    /// <summary>How often the ports' kernel receive drops are collected when no one reads the stats (<see cref="PortRxMissed"/>).</summary>
+    private static readonly TimeSpan PortDropsInterval = TimeSpan.FromSeconds(1);
+
     private readonly Relay[] _relays;
     private readonly EventLoop _loop;
     private readonly DeviceOptions _deviceOptions;
     private readonly WorkerPool _workers;
+    private volatile bool _disposed;
 
     public RelayTable(int count, EventLoop loop, DeviceOptions deviceOptions, CpuPlacement placement,
         IReadOnlyDictionary<int, CpuPair> pins, PollMode mode)
@@ -25,6 +29,7 @@ public sealed class RelayTable : IDisposable
         var shared = new RelayShared(placement, _workers, deviceOptions.MaxQueuePairs);
         _relays = new Relay[count];
         for (int i = 0; i < count; i++) _relays[i] = new Relay(i, shared, pins.GetValueOrDefault(i));
+        _loop.After(PortDropsInterval, CollectPortDrops);
     }
 
     public int Count => _relays.Length;
@@ -61,8 +66,17 @@ public sealed class RelayTable : IDisposable
 
     public IReadOnlyList<RelaySnapshot> Snapshot() => _relays.Select(r => r.Snapshot()).ToArray();
 
+    /// <summary>Runs on the control loop every <see cref="PortDropsInterval"/> until the table is disposed.</summary>
+    private void CollectPortDrops()
+    {
+        if (_disposed) return;
+        foreach (var r in _relays) r.CollectPortDrops();
+        _loop.After(PortDropsInterval, CollectPortDrops);
+    }
+
     public void Dispose()
     {
+        _disposed = true;
         _loop.Invoke(() =>
         {
             foreach (var r in _relays) r.DetachSocket();

@@ -9,7 +9,7 @@ public sealed class AdminChannelTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"vfwd-admin-{Guid.NewGuid():N}.ctl");
     private static readonly RelaySnapshot Relay0 = new(0, "/tmp/x0.sock", "null:64", true, 1, 1, 1, 1, 100, 101,
-        new CountersSnapshot(10, 640, 9, 576, 1, 0, 0, 0), new CountersSnapshot(5, 320, 5, 320, 0, 0, 0, 0));
+        new CountersSnapshot(10, 640, 9, 576, 1, 0, 0, 0, DroppedRxMissed: 4), new CountersSnapshot(5, 320, 5, 320, 0, 0, 0, 0));
     private readonly AdminServer _server;
 
     public AdminChannelTests() => _server = new AdminServer(_path, () => [Relay0]);
@@ -30,6 +30,7 @@ public sealed class AdminChannelTests : IDisposable
         string json = AdminClient.Request(_path, "stats");
         Assert.Contains("\"vf_to_vm\":{\"rx_packets\":10", json);
         Assert.Contains("\"socket_path\":\"/tmp/x0.sock\"", json);
+        Assert.Contains("\"dropped_rx_missed\":4", json);
     }
 
     [Fact]

@@ -135,6 +135,36 @@ public sealed class RelayPortSideTests : IDisposable
         return affinity;
     }
 
+    /// <summary>
+    /// The kernel's receive drops of each port queue count against that queue from when the port
+    /// is attached, up to the last read before it closes, and go on adding up with the next port.
+    /// </summary>
+    [Fact]
+    public void A_ports_kernel_receive_drops_count_per_queue_and_outlive_the_port()
+    {
+        var relay = NewRelay();
+        var queue0 = new FakePort("p") { RxMissed = 5 };
+        var queue1 = new FakePort("p queue 1") { RxMissed = 0 };
+        var port = new FakePort("p") { Queues = [queue0, queue1] };
+        relay.AttachPort(port, "p");
+
+        var s = relay.Snapshot().VfToVm;
+        Assert.Equal(5, s.DroppedRxMissed);
+        Assert.Equal([new QueueDrops(0, 0, 0, 0, 0, RxMissed: 5)], s.ByQueue);
+
+        queue0.RxMissed = 7;
+        queue1.RxMissed = 4;
+        Assert.True(relay.DetachPort());
+        queue0.Dispose();
+        queue1.Dispose();
+        s = relay.Snapshot().VfToVm;
+        Assert.Equal(11, s.DroppedRxMissed);
+        Assert.Equal([new QueueDrops(0, 0, 0, 0, 0, RxMissed: 7), new QueueDrops(1, 0, 0, 0, 0, RxMissed: 4)], s.ByQueue);
+
+        relay.AttachPort(new FakePort("q") { RxMissed = 2 }, "q");
+        Assert.Equal(13, relay.Snapshot().VfToVm.DroppedRxMissed);
+    }
+
     public void Dispose()
     {
         foreach (var r in _relays) r.Dispose();

@@ -6,7 +6,8 @@ namespace VirtioForwarder.Cli.Stats;
 
 /// <summary>
 /// <c>vfwdctl stats --control-socket PATH</c>: the counters over the daemon's local admin
-/// channel, which carries drops by reason that upstream's protobuf has no field for.
+/// channel, which carries drops by reason and by queue that upstream's protobuf has no field for;
+/// "port rx missed" are the frames the kernel dropped in the port's receive ring (DPDK's imissed).
 /// </summary>
 internal static class AdminStats
 {
@@ -35,8 +36,13 @@ internal static class AdminStats
         PrintDirection("vm->vf", r.VmToVfCpu, r.VmToVf, "vf queue full");
     }
 
-    private static void PrintDirection(string name, int? cpu, CountersSnapshot c, string queueFull) =>
+    private static void PrintDirection(string name, int? cpu, CountersSnapshot c, string queueFull)
+    {
         Console.WriteLine($"  {name} cpu {cpu?.ToString() ?? "-"}: rx {c.RxPackets} pkts {c.RxBytes} B, tx {c.TxPackets} pkts {c.TxBytes} B, " +
                           $"dropped: {queueFull} {c.DroppedQueueFull}, not connected {c.DroppedNotConnected}, " +
-                          $"link down {c.DroppedLinkDown}, oversize {c.DroppedOversize}");
+                          $"link down {c.DroppedLinkDown}, oversize {c.DroppedOversize}, port rx missed {c.DroppedRxMissed}");
+        foreach (var q in c.ByQueue ?? [])
+            Console.WriteLine($"    queue {q.Queue} dropped: {queueFull} {q.QueueFull}, not connected {q.NotConnected}, " +
+                              $"link down {q.LinkDown}, oversize {q.Oversize}, port rx missed {q.RxMissed}");
+    }
 }

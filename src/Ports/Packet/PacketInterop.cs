@@ -10,7 +10,7 @@ internal static unsafe partial class PacketInterop
 {
     public const int AF_PACKET = 17, SOCK_RAW = 3, SOL_PACKET = 263;
     public const int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_TX_RING = 13,
-        PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_FANOUT = 18, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+        PACKET_STATISTICS = 6, PACKET_LOSS = 14, PACKET_VNET_HDR = 15, PACKET_FANOUT = 18, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
     public const int TPACKET_V3 = 2, PACKET_MR_PROMISC = 1, SO_ERROR = 4, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
     public const int ENXIO = 6, ENETDOWN = 100;
     public const int SO_ATTACH_FILTER = 26, SO_DETACH_FILTER = 27;
@@ -50,6 +50,13 @@ internal static unsafe partial class PacketInterop
         public ushort MacOffset, NetworkOffset;
         public uint RxHash, VlanTci;
         public ushort VlanTpid;
+    }
+
+    /// <summary>struct tpacket_stats_v3: what PACKET_STATISTICS reports, and resets, per socket.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TpacketStatsV3
+    {
+        public uint Packets, Drops, FreezeQueueCount;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -114,6 +121,17 @@ internal static unsafe partial class PacketInterop
         int error;
         uint length = sizeof(int);
         GetSockOpt(fd, Libc.SOL_SOCKET, SO_ERROR, &error, &length);
+    }
+
+    /// <summary>
+    /// Frames the kernel dropped for a full RX ring since the last call (tp_drops: PACKET_STATISTICS
+    /// resets the socket's counts as it reports them); 0 if it cannot tell.
+    /// </summary>
+    public static uint TakeDrops(int fd)
+    {
+        TpacketStatsV3 stats;
+        uint length = (uint)sizeof(TpacketStatsV3);
+        return GetSockOpt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0 ? stats.Drops : 0;
     }
 
     private static string OptionName(int name) => name switch

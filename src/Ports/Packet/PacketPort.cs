@@ -25,6 +25,8 @@ public sealed unsafe class PacketPort : IPort
     private readonly nuint _mapLength;
     private readonly PacketRxRing _rx;
     private readonly PacketTxRing _tx;
+    // tp_drops resets as it is read and has 32 bits: each read adds it to the count.
+    private readonly RxMissedCount _rxMissed;
     // Queue 0's port lists every queue's port (itself first) and owns the others.
     private PacketPort[] _queues = [];
     private long _linkCheckDue;
@@ -41,6 +43,7 @@ public sealed unsafe class PacketPort : IPort
         _mapLength = mapLength;
         _rx = rx;
         _tx = tx;
+        _rxMissed = new RxMissedCount(count => count + TakeDrops(fd));
     }
 
     public string Name { get; }
@@ -57,6 +60,9 @@ public sealed unsafe class PacketPort : IPort
 
     /// <summary>This socket's (a queue's) frames refused for exceeding the MTU; the relay reads each queue's own.</summary>
     public long TxOversize => _tx.Oversize;
+
+    /// <summary>This socket's (a queue's) frames the kernel dropped with the RX ring full (tp_drops); each read asks the kernel.</summary>
+    public long RxMissed => _rxMissed.Read();
 
     /// <summary>One port per socket, this one first, when the device has several queues; empty otherwise.</summary>
     public IReadOnlyList<IPort> Queues => _queues;
@@ -176,6 +182,7 @@ public sealed unsafe class PacketPort : IPort
     {
         if (_disposed) return;
         _disposed = true;
+        _rxMissed.Close();
         Libc.Munmap(_map, _mapLength);
         Libc.Close(_fd);
         foreach (var queue in _queues)

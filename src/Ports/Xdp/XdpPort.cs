@@ -36,6 +36,7 @@ public sealed unsafe class XdpPort : IPort
     private readonly ulong[] _txFree, _txLent;
     private int _rxLentCount, _txFreeCount, _txLentCount;
     private long _txErrors;
+    private readonly RxMissedCount _rxMissed;
     private bool _disposed;
 
     private XdpPort(string name, string interfaceName, XdpAttachment attachment, XskSocket socket, int frameCount, int frameCapacity, bool busyPoll, int numaNode)
@@ -48,6 +49,7 @@ public sealed unsafe class XdpPort : IPort
         _link = new InterfaceLink(interfaceName);
         _busyPoll = busyPoll;
         _txCapacity = frameCapacity;
+        _rxMissed = new RxMissedCount(count => socket.RxDrops() ?? count);
 
         // Frames [0, half) are RX buffers, all handed to the kernel now; [half, count) are TX buffers.
         int half = frameCount / 2;
@@ -148,6 +150,9 @@ public sealed unsafe class XdpPort : IPort
 
     public bool LinkUp => _link.IsUp;
 
+    /// <summary>This socket's (a queue's) frames the kernel dropped on receive (<see cref="XskSocket.RxDrops"/>); each read asks the kernel.</summary>
+    public long RxMissed => _rxMissed.Read();
+
     /// <summary>One port per device queue, this one first, when the device has several; empty otherwise.</summary>
     public IReadOnlyList<IPort> Queues => _queues;
 
@@ -230,6 +235,7 @@ public sealed unsafe class XdpPort : IPort
     {
         if (_disposed) return;
         _disposed = true;
+        _rxMissed.Close();
         // The program goes first, so no frame is redirected to a socket being closed.
         if (_ownsAttachment) _attachment.Dispose();
         _socket.Dispose();

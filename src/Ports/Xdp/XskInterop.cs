@@ -8,7 +8,7 @@ internal static unsafe partial class XskInterop
 {
     public const int AF_XDP = 44, SOCK_RAW = 3, SOL_XDP = 283;
     public const int XDP_MMAP_OFFSETS = 1, XDP_RX_RING = 2, XDP_TX_RING = 3, XDP_UMEM_REG = 4,
-        XDP_UMEM_FILL_RING = 5, XDP_UMEM_COMPLETION_RING = 6;
+        XDP_UMEM_FILL_RING = 5, XDP_UMEM_COMPLETION_RING = 6, XDP_STATISTICS = 7;
     public const ushort XDP_COPY = 1 << 1, XDP_ZEROCOPY = 1 << 2, XDP_USE_NEED_WAKEUP = 1 << 3;
     public const uint XDP_RING_NEED_WAKEUP = 1;
     public const long XDP_PGOFF_RX_RING = 0, XDP_PGOFF_TX_RING = 0x80000000,
@@ -68,6 +68,13 @@ internal static unsafe partial class XskInterop
         public ulong Address;
         public uint Length;
         public uint Options;
+    }
+
+    /// <summary>struct xdp_statistics: the socket's counts since it opened (kernels before 5.9 fill the first three).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Statistics
+    {
+        public ulong RxDropped, RxInvalidDescriptors, TxInvalidDescriptors, RxRingFull, RxFillRingEmpty, TxRingEmpty;
     }
 
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]

@@ -94,6 +94,21 @@ internal sealed unsafe class XskSocket : IDisposable
     /// <summary>Asks the kernel to send what the TX ring holds; failures (EAGAIN, ENOBUFS, ENETDOWN) leave it there for the next wake.</summary>
     public void WakeTx() => XskInterop.SendTo(Fd, null, 0, Libc.MSG_DONTWAIT, null, 0);
 
+    /// <summary>
+    /// Frames the kernel dropped on their way into this socket since it opened (XDP_STATISTICS):
+    /// the RX ring full (rx_ring_full) or no buffer to copy into (rx_dropped: the fill ring empty,
+    /// or a frame longer than a buffer); null if it cannot tell. rx_fill_ring_empty_descs is left
+    /// out: in copy mode each such frame is in rx_dropped already, and in zero-copy mode the
+    /// device drops it, counted in the device's own statistics.
+    /// </summary>
+    public long? RxDrops()
+    {
+        XskInterop.Statistics stats = default;
+        uint length = (uint)sizeof(XskInterop.Statistics);
+        if (XskInterop.GetSockOpt(Fd, XskInterop.SOL_XDP, XskInterop.XDP_STATISTICS, &stats, &length) < 0) return null;
+        return (long)(stats.RxDropped + stats.RxRingFull);
+    }
+
     public void Dispose()
     {
         if (_disposed) return;

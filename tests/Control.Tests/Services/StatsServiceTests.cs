@@ -87,12 +87,13 @@ public sealed class StatsServiceTests
     public void A_device_without_a_vm_shows_the_device_side_counters_cpu_and_address_only()
     {
         _relays.Attach(2, "0000:05:08.2", cpu: 1);
-        _relays.Slots[2].VfToVm = new CountersSnapshot(10, 640, 0, 0, 3, 10, 0, 0);
+        // Of the 3 + 4 frames lost for want of room, 4 went in the port's ring: both count as VM queue full.
+        _relays.Slots[2].VfToVm = new CountersSnapshot(10, 640, 0, 0, 3, 10, 0, 0, DroppedRxMissed: 4);
         _relays.Slots[2].NumaNode = 0;
         var s = Send(new StatsRequest { Relay = { 2 } }).Relay[0];
         Assert.Equal((false, 0u), (s.Active, s.SocketId));
         Assert.Equal((true, "DPDK_ADDED"), (s.VfToVm.Active, s.VfToVm.InternalState));
-        Assert.Equal((10ul, 640ul, 0ul, 0ul, 3ul, 10ul), (s.VfToVm.PktsRxFromVf, s.VfToVm.BytesRxFromVf,
+        Assert.Equal((10ul, 640ul, 0ul, 0ul, 7ul, 10ul), (s.VfToVm.PktsRxFromVf, s.VfToVm.BytesRxFromVf,
             s.VfToVm.PktsTxToVm, s.VfToVm.BytesTxToVm, s.VfToVm.PktsDroppedVmQueueFull, s.VfToVm.PktsDroppedVmNotConnected));
         Assert.False(s.VfToVm.HasBytesDroppedVmQueueFull || s.VfToVm.HasBytesDroppedVmNotConnected);
         Assert.False(s.VmToVf.HasPktsRxFromVm);

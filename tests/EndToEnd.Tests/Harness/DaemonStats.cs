@@ -5,11 +5,16 @@ namespace VirtioForwarder.EndToEnd.Tests.Harness;
 /// <summary>
 /// One direction of a relay. For vf_to_vm (port → VM) tx_packets counts frames delivered into the
 /// guest; for vm_to_vf (VM → port) rx_packets counts frames taken from the guest and tx_packets
-/// the frames the port accepted.
+/// the frames the port accepted. <see cref="DroppedRxMissed"/> (vf_to_vm) are the frames the kernel
+/// dropped in the port's receive ring, never received; <see cref="ByQueue"/> lists the queues that dropped any.
 /// </summary>
 public sealed record DirectionStats(
     long RxPackets, long RxBytes, long TxPackets, long TxBytes,
-    long DroppedQueueFull, long DroppedNotConnected, long DroppedLinkDown, long DroppedOversize);
+    long DroppedQueueFull, long DroppedNotConnected, long DroppedLinkDown, long DroppedOversize,
+    long DroppedRxMissed = 0, IReadOnlyList<QueueDropStats>? ByQueue = null);
+
+/// <summary>One queue's drops by reason (for vf_to_vm's rx_missed, the port queue's).</summary>
+public sealed record QueueDropStats(int Queue, long QueueFull, long NotConnected, long LinkDown, long Oversize, long RxMissed);
 
 /// <summary>
 /// One relay as `vfwdctl stats --json` reports it. CPUs and worker thread ids are those of the

@@ -55,7 +55,12 @@ internal static class RelayStateBuilder
         d.BytesRxFromVf = (ulong)c.RxBytes;
         d.PktsTxToVm = (ulong)c.TxPackets;
         d.BytesTxToVm = (ulong)c.TxBytes;
-        d.PktsDroppedVmQueueFull = (ulong)c.DroppedQueueFull;
+        // Frames wait in the port while the guest's queue is full (the relay takes only what the
+        // guest has room for), so those the port's ring then loses, kernel side, are the frames
+        // upstream would count as VM queue full: they count here too. This also takes the frames
+        // a relay too slow for its port lost there, which DPDK reports as the NIC's imissed and
+        // upstream not at all; the admin channel shows the two apart.
+        d.PktsDroppedVmQueueFull = (ulong)(c.DroppedQueueFull + c.DroppedRxMissed);
         d.PktsDroppedVmNotConnected = (ulong)c.DroppedNotConnected;
         d.PktRateRxFromVf = RateBaseline.Rate(c.RxPackets, b.RxPackets, seconds);
         d.ByteRateRxFromVf = RateBaseline.Rate(c.RxBytes, b.RxBytes, seconds);
