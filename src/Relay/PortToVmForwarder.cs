@@ -155,14 +155,14 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
             // room, else for the guest to post buffers there.
             for (int i = 0; i < portQueues.Length; i++)
             {
-                if (queues.Length == 0 || queues[i % queues.Length].AvailableEntries > 0) waitFds.Add(portQueues[i].ReadinessFd);
+                if (queues.Length == 0 || queues[i % queues.Length].HasAvailable) waitFds.Add(portQueues[i].ReadinessFd);
                 else KickControl.Arm(queues[i % queues.Length], waitFds);
             }
             return;
         }
         // One port queue spread over the guest's: Poll moves frames only while every queue has room.
         bool room = true;
-        foreach (var q in queues) room &= q.AvailableEntries > 0;
+        foreach (var q in queues) room &= q.HasAvailable;
         if (room)
         {
             if (port.ReadinessFd >= 0) waitFds.Add(port.ReadinessFd);
@@ -170,7 +170,7 @@ public sealed unsafe class PortToVmForwarder(RelaySides sides, int queuePairs) :
         }
         // The guest has no buffers: wait for it to post some.
         foreach (var q in queues)
-            if (q.AvailableEntries == 0) KickControl.Arm(q, waitFds);
+            if (!q.HasAvailable) KickControl.Arm(q, waitFds);
     }
 
     public override void EndSleep()

@@ -30,7 +30,7 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
             if (!q.TryEnter()) continue;
             try
             {
-                if (q.IsLive && q.AvailableEntries > 0) moved += Forward(q, device);
+                if (q.IsLive && q.HasAvailable) moved += Forward(q, device);
             }
             finally
             {

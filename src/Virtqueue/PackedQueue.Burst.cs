@@ -9,6 +9,7 @@ public sealed unsafe partial class PackedQueue
     {
         if (!CanRun) return 0;
         int filled = 0;
+        PrefetchFrames(frames.Length);
         while (filled < frames.Length && HeadAvailable())
         {
             // The device writes nothing into a transmit chain: used length 0.
@@ -27,6 +28,21 @@ public sealed unsafe partial class PackedQueue
         }
         FinishBurst();
         return filled;
+    }
+
+    /// <summary>Hints the frames of up to <paramref name="count"/> available descriptors into the cache (see <see cref="GuestQueue.PrefetchFrame"/>).</summary>
+    private void PrefetchFrames(int count)
+    {
+        uint position = _nextAvail;
+        bool wrap = _availWrap;
+        for (int i = 0; i < count; i++)
+        {
+            ushort flags = DescFlags(position);
+            if (!PackedLayout.IsAvailable(flags, wrap)) break;
+            var d = _desc[position];
+            PrefetchFrame(d.Addr, d.Len, (ushort)(flags & ~(PackedLayout.DescAvail | PackedLayout.DescUsed)));
+            if (++position == Size) (position, wrap) = (0, !wrap);
+        }
     }
 
     public override int Enqueue(ReadOnlySpan<Frame> frames)

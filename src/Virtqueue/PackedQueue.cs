@@ -108,6 +108,8 @@ public sealed unsafe partial class PackedQueue(int index) : GuestQueue(index)
         }
     }
 
+    public override bool HasAvailable => CanRun && PackedLayout.IsAvailable(DescFlags(_nextAvail), _availWrap);
+
     /// <summary>
     /// Asks the guest to kick (before a worker sleeps) or not (while it polls) through the device
     /// event suppression area (§2.8.14): ENABLE or DISABLE, which every driver honours.

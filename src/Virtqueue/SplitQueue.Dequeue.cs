@@ -10,6 +10,7 @@ public sealed unsafe partial class SplitQueue
         if (!TryStartBurst(out ushort availIdx)) return 0;
         ushort usedBefore = _usedIdx;
         int filled = 0;
+        PrefetchFrames(Math.Min(frames.Length, (ushort)(availIdx - _nextAvail)));
         while (filled < frames.Length && _nextAvail != availIdx)
         {
             ushort head = AvailHead(_nextAvail);
@@ -27,6 +28,13 @@ public sealed unsafe partial class SplitQueue
         }
         FinishBurst(usedBefore);
         return filled;
+    }
+
+    /// <summary>Hints the frames of the next <paramref name="count"/> available chains into the cache (see <see cref="GuestQueue.PrefetchFrame"/>).</summary>
+    private void PrefetchFrames(int count)
+    {
+        for (ushort i = 0; i < count; i++)
+            if (TryReadHead(AvailHead((ushort)(_nextAvail + i)), out var d)) PrefetchFrame(d.Addr, d.Len, d.Flags);
     }
 
     /// <summary>The chain at <paramref name="head"/>, if it is one buffer (see <see cref="GuestQueue.TryCopyOutOfOneBuffer"/>), copied out.</summary>

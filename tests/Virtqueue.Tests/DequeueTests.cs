@@ -99,12 +99,14 @@ public sealed class DequeueTests : QueueFixture
         Assert.Equal(3, q.Dequeue(Frames(3)));
         Assert.Equal(3, Driver.UsedIdx);
         Assert.Equal(2, q.AvailableEntries);
+        Assert.True(q.HasAvailable);
         for (int i = 0; i < 3; i++) Assert.Equal(Patterns.Frame(60 + i, seed: i), Buffers.Content(i));
 
         Assert.Equal(2, q.Dequeue(Frames(8)));
         Assert.Equal(Patterns.Frame(64, seed: 4), Buffers.Content(1));
         Assert.Equal(5, Driver.UsedIdx);
         Assert.Equal(0, q.AvailableEntries);
+        Assert.False(q.HasAvailable);
     }
 
     [Fact]

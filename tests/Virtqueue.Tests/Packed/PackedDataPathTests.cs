@@ -18,6 +18,7 @@ public sealed class PackedDataPathTests : PackedFixture
         ushort idC = Packed.PostIndirect(new Buf(data, 100), new Buf(data + 100, (uint)(Header + c.Length - 100)));
 
         Assert.Equal(3, q.AvailableEntries);
+        Assert.True(q.HasAvailable);
         Assert.Equal(3, q.Dequeue(Frames(8)));
         Assert.Equal(a, Buffers.Content(0));
         Assert.Equal(b, Buffers.Content(1));
@@ -25,6 +26,7 @@ public sealed class PackedDataPathTests : PackedFixture
         Assert.Equal([(idA, 0u, PackedDriver.Avail | PackedDriver.Used), (idB, 0u, PackedDriver.Avail | PackedDriver.Used), (idC, 0u, PackedDriver.Avail | PackedDriver.Used)], Packed.TakeUsed());
         Assert.Equal(Packed.Base, q.NextAvail);
         Assert.Equal(0, q.AvailableEntries);
+        Assert.False(q.HasAvailable);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class PackedValidationTests : PackedFixture
         Assert.StartsWith("queue 1: ", q.BrokenReason);
         Assert.Equal(0, q.Dequeue(Frames(4)));
         Assert.Equal(0, q.AvailableEntries);
+        Assert.False(q.HasAvailable);
         Assert.Empty(Packed.TakeUsed());
         return q.BrokenReason!;
     }
