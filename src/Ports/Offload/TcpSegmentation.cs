@@ -23,12 +23,13 @@ public readonly record struct TcpSegmentPlan(int NetworkOffset, int TransportOff
 /// length, identification (the first's plus its index) and header checksum, or IPv6 payload
 /// length, its own sequence number, FIN and PSH only on the last, CWR only on the first (RFC 3168
 /// §6.1.2), and a complete TCP checksum. Ethernet with any number of VLAN tags; IPv4 with options;
-/// IPv6 without extension headers (the TCP header follows the fixed header).
+/// IPv6 with the extension headers every segment can carry unchanged (<see cref="TryFindIPv6Tcp"/>).
 /// </summary>
 public static unsafe class TcpSegmentation
 {
     private const int EthernetHeader = 14, VlanTag = 4, IPv6Header = 40, MinTcpHeader = 20;
     private const ushort EtherTypeIPv4 = 0x0800, EtherTypeIPv6 = 0x86dd, EtherTypeVlan = 0x8100, EtherTypeQinQ = 0x88a8;
+    private const byte HopByHop = 0, Routing = 43, DestinationOptions = 60;
     private const byte ProtocolTcp = 6, TcpFin = 0x01, TcpPsh = 0x08, TcpCwr = 0x80;
 
     /// <summary>Reads the frame's headers; false if it is not a TCP frame of the kind its GSO type says, or has no payload.</summary>
@@ -48,8 +49,7 @@ public static unsafe class TcpSegmentation
         int transport;
         if (ipv6)
         {
-            if (etherType != EtherTypeIPv6 || bytes.Length < network + IPv6Header || bytes[network + 6] != ProtocolTcp) return false;
-            transport = network + IPv6Header;
+            if (etherType != EtherTypeIPv6 || bytes.Length < network + IPv6Header || !TryFindIPv6Tcp(bytes, network, out transport)) return false;
         }
         else
         {
@@ -61,6 +61,28 @@ public static unsafe class TcpSegmentation
         int payload = bytes.Length - headers;
         if (headers < transport + MinTcpHeader || payload <= 0 || frame.Offload.GsoSize == 0) return false;
         plan = new TcpSegmentPlan(network, transport, headers, frame.Offload.GsoSize, payload, ipv6);
+        return true;
+    }
+
+    /// <summary>
+    /// Where TCP starts after the IPv6 fixed header and the extension headers (RFC 8200 §4) that
+    /// segments repeat as they are: hop-by-hop and destination options, and a routing header with
+    /// no segments left, whose packet's destination address is then the final one the checksum's
+    /// pseudo-header needs (§8.1). False for anything else before TCP: a fragment header, AH or
+    /// ESP cannot be repeated unchanged over several segments.
+    /// </summary>
+    private static bool TryFindIPv6Tcp(ReadOnlySpan<byte> bytes, int network, out int transport)
+    {
+        byte next = bytes[network + 6];
+        transport = network + IPv6Header;
+        // Each header is at least 8 bytes and must lie in the frame, so the walk ends.
+        while (next != ProtocolTcp)
+        {
+            if (next is not (HopByHop or Routing or DestinationOptions) || bytes.Length < transport + 8) return false;
+            if (next == Routing && bytes[transport + 3] != 0) return false;
+            next = bytes[transport];
+            transport += (bytes[transport + 1] + 1) * 8;
+        }
         return true;
     }
 

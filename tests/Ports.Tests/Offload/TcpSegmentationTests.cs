@@ -9,18 +9,35 @@ public sealed unsafe class TcpSegmentationTests
 {
     private const byte Ack = 0x10, Psh = 0x08, Fin = 0x01, Cwr = 0x80;
 
-    /// <summary>An Ethernet/[802.1Q]/IPv4-or-IPv6/TCP frame as a sender with TSO leaves it: one header, a partial checksum.</summary>
-    private static byte[] GsoFrame(bool ipv6, bool vlan, int payload, byte flags)
+    /// <summary>
+    /// IPv6 extension headers before TCP (RFC 8200 §4): the first <paramref name="count"/> of
+    /// hop-by-hop options (8 bytes), a routing header with <paramref name="segmentsLeft"/>
+    /// (8 bytes) and destination options (16 bytes); the fixed header's next header is First.
+    /// </summary>
+    private static (byte First, byte[] Bytes) Extensions(int count, byte segmentsLeft = 0)
     {
+        (byte Type, byte[] Header)[] all = [(0, new byte[8]), (43, [0, 0, 4, segmentsLeft, 0, 0, 0, 0]), (60, [0, 1, .. new byte[14]])];
+        var chosen = all[..count];
+        for (int i = 0; i < chosen.Length; i++) chosen[i].Header[0] = i + 1 < chosen.Length ? chosen[i + 1].Type : (byte)6;
+        return (count == 0 ? (byte)6 : chosen[0].Type, [.. chosen.SelectMany(e => e.Header)]);
+    }
+
+    /// <summary>An Ethernet/[802.1Q]/IPv4-or-IPv6[+extensions]/TCP frame as a sender with TSO leaves it: one header, a partial checksum.</summary>
+    private static byte[] GsoFrame(bool ipv6, bool vlan, int payload, byte flags, (byte First, byte[] Bytes) extensions = default)
+    {
+        extensions.Bytes ??= [];
+        if (extensions.Bytes.Length == 0) extensions.First = 6;
         var frame = new List<byte> { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
         if (vlan) frame.AddRange([0x81, 0x00, 0x00, 0x05]);
         frame.AddRange(ipv6 ? [0x86, 0xdd] : [0x08, 0x00]);
         int tcpLength = 20 + payload;
         if (ipv6)
         {
-            frame.AddRange([0x60, 0, 0, 0, (byte)(tcpLength >> 8), (byte)tcpLength, 6, 64]);
+            int ipPayload = extensions.Bytes.Length + tcpLength;
+            frame.AddRange([0x60, 0, 0, 0, (byte)(ipPayload >> 8), (byte)ipPayload, extensions.First, 64]);
             frame.AddRange(Enumerable.Range(0, 16).Select(i => (byte)(0x20 + i)));
             frame.AddRange(Enumerable.Range(0, 16).Select(i => (byte)(0x40 + i)));
+            frame.AddRange(extensions.Bytes);
         }
         else
         {
@@ -45,14 +62,17 @@ public sealed unsafe class TcpSegmentationTests
     private static bool Sums(ReadOnlySpan<byte> bytes, ulong initial = 0) => InternetChecksum.Fold(InternetChecksum.Add(initial, bytes)) == 0xffff;
 
     [Theory]
-    [InlineData(false, false, 3000, 1000)]
-    [InlineData(false, true, 2900, 1448)]
-    [InlineData(true, false, 4000, 1428)]
-    [InlineData(true, true, 1429, 1428)]
-    public void EachSegmentIsAWholeTcpSegmentWithItsOwnLengthsSequenceAndChecksums(bool ipv6, bool vlan, int payload, int mss)
+    [InlineData(false, false, 3000, 1000, 0)]
+    [InlineData(false, true, 2900, 1448, 0)]
+    [InlineData(true, false, 4000, 1428, 0)]
+    [InlineData(true, true, 1429, 1428, 0)]
+    [InlineData(true, false, 4000, 1400, 1)]
+    [InlineData(true, true, 3000, 1000, 3)]
+    public void EachSegmentIsAWholeTcpSegmentWithItsOwnLengthsSequenceAndChecksums(bool ipv6, bool vlan, int payload, int mss, int ipv6Extensions)
     {
-        byte[] source = GsoFrame(ipv6, vlan, payload, Ack | Psh | Fin | Cwr);
-        int network = vlan ? 18 : 14, transport = network + (ipv6 ? 40 : 20), headers = transport + 20;
+        var extensions = Extensions(ipv6Extensions);
+        byte[] source = GsoFrame(ipv6, vlan, payload, Ack | Psh | Fin | Cwr, extensions);
+        int network = vlan ? 18 : 14, transport = network + (ipv6 ? 40 + extensions.Bytes.Length : 20), headers = transport + 20;
         var target = new byte[headers + mss];
         var segments = new List<byte[]>();
         fixed (byte* data = source)
@@ -75,7 +95,7 @@ public sealed unsafe class TcpSegmentationTests
             ulong pseudo;
             if (ipv6)
             {
-                Assert.Equal(segment.Length - transport, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]));
+                Assert.Equal(segment.Length - network - 40, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]));
                 pseudo = InternetChecksum.Add(0, ip.Slice(8, 32)) + 6 + (ulong)tcp.Length;
             }
             else
@@ -107,6 +127,18 @@ public sealed unsafe class TcpSegmentationTests
             Assert.False(TcpSegmentation.TryPlan(Over(data, 40, VirtioNetHeader.GsoTcpV4, 1000, 34), out _));
             Assert.False(TcpSegmentation.TryPlan(Over(data, source.Length, VirtioNetHeader.GsoTcpV4, 0, 34), out _));
         }
+    }
+
+    [Theory]
+    [InlineData(44)]    // fragment
+    [InlineData(51)]    // authentication header
+    [InlineData(43)]    // routing, a segment left: the destination address is not the final one
+    public void AnIPv6FrameWithAnExtensionHeaderSegmentsCannotRepeatIsNotCut(byte kind)
+    {
+        var extensions = kind == 43 ? Extensions(2, segmentsLeft: 1) : (kind, new byte[] { 6, 0, 0, 0, 0, 0, 0, 0 });
+        byte[] source = GsoFrame(ipv6: true, vlan: false, 3000, Ack, extensions);
+        fixed (byte* data = source)
+            Assert.False(TcpSegmentation.TryPlan(Over(data, source.Length, VirtioNetHeader.GsoTcpV6, 1000, 54 + extensions.Bytes.Length), out _));
     }
 
     [Fact]
