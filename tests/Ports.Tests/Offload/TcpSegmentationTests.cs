@@ -135,7 +135,7 @@ public sealed unsafe class TcpSegmentationTests
     [InlineData(43)]    // routing, a segment left: the destination address is not the final one
     public void AnIPv6FrameWithAnExtensionHeaderSegmentsCannotRepeatIsNotCut(byte kind)
     {
-        var extensions = kind == 43 ? Extensions(2, segmentsLeft: 1) : (kind, new byte[] { 6, 0, 0, 0, 0, 0, 0, 0 });
+        (byte First, byte[] Bytes) extensions = kind == 43 ? Extensions(2, segmentsLeft: 1) : (kind, [6, 0, 0, 0, 0, 0, 0, 0]);
         byte[] source = GsoFrame(ipv6: true, vlan: false, 3000, Ack, extensions);
         fixed (byte* data = source)
             Assert.False(TcpSegmentation.TryPlan(Over(data, source.Length, VirtioNetHeader.GsoTcpV6, 1000, 54 + extensions.Bytes.Length), out _));
