@@ -15,21 +15,22 @@ LAT_GUEST_IP=198.18.0.2 LAT_HOST_IP=198.18.0.1
 LAT_WARMUP=500
 
 bench_cases_latency() {
-  local count=${VFWD_BENCH_PINGS:-1000} p50o=() p99o=() p50b=() p99b=() p50r=() p99r=() _
+  local count=${VFWD_BENCH_PINGS:-1000} p50o=() p99o=() p50b=() p99b=() p50r=() p99r=() po=() pb=() pr=() _
   # Nothing in --quick: ./test checks throughput rows only, and its minute is taken.
   [ "$QUICK" = 1 ] && return 0
   LAT_A=$PREFIX-lat-a LAT_B=$PREFIX-lat-b
   bench_netns_add "$LAT_A" && bench_netns_add "$LAT_B" || { echo "latency: cannot create namespaces" >&2; return 1; }
+  placement_probe
   for _ in $(seq "$REPS"); do
-    latency_measure reference "$count"; p50r+=("$P50"); p99r+=("$P99")
-    latency_measure ours "$count" adaptive; p50o+=("$P50"); p99o+=("$P99")
-    latency_measure ours "$count" busy; p50b+=("$P50"); p99b+=("$P99")
+    latency_measure reference "$count"; p50r+=("$P50"); p99r+=("$P99"); pr+=("$PLACED")
+    latency_measure ours "$count" adaptive; p50o+=("$P50"); p99o+=("$P99"); po+=("$PLACED")
+    latency_measure ours "$count" busy; p50b+=("$P50"); p99b+=("$P99"); pb+=("$PLACED")
   done
   # Size: the echo request's Ethernet frame (busybox's default 56 data bytes).
-  record_result latency-tap rtt-p50 98 us "${p50o[*]}" "${p50r[*]}"
-  record_result latency-tap rtt-p99 98 us "${p99o[*]}" "${p99r[*]}"
-  record_result latency-tap-busy rtt-p50 98 us "${p50b[*]}" "${p50r[*]}"
-  record_result latency-tap-busy rtt-p99 98 us "${p99b[*]}" "${p99r[*]}"
+  record_result latency-tap rtt-p50 98 us "${p50o[*]}" "${p50r[*]}" "${po[*]}" "${pr[*]}"
+  record_result latency-tap rtt-p99 98 us "${p99o[*]}" "${p99r[*]}" "${po[*]}" "${pr[*]}"
+  record_result latency-tap-busy rtt-p50 98 us "${p50b[*]}" "${p50r[*]}" "${pb[*]}" "${pr[*]}"
+  record_result latency-tap-busy rtt-p99 98 us "${p99b[*]}" "${p99r[*]}" "${pb[*]}" "${pr[*]}"
 }
 
 # testpmd with net_tap IFNAME in namespace NETNS next to PORT, io forwarding; no traffic of
@@ -65,7 +66,8 @@ latency_percentile() { # p
   sort -g | awk -v p="$1" '{a[NR]=$1} END{ if (NR == 0) { print "n/a"; exit } i=int((NR*p+99)/100); print a[i<1 ? 1 : i] }'
 }
 
-# One measurement: sets P50 and P99 (us), "n/a" when the link did not carry the pings.
+# One measurement: sets P50 and P99 (us), "n/a" when the link did not carry the pings, and PLACED
+# (the placement probes before it, the last one taken, and after it, everything stopped).
 latency_measure() { # reference|ours count [poll-mode]
   local ping=$WORK/lat-ping-$1${3:+-$3}.log rtts=
   P50=n/a P99=n/a
@@ -77,6 +79,7 @@ latency_measure() { # reference|ours count [poll-mode]
     [ -n "$rtts" ] || echo "latency: no replies through the $1 backend" >&2
   fi
   bench_stop_all
+  placement_measured
   [ -n "$rtts" ] && { P50=$(latency_percentile 50 <<<"$rtts"); P99=$(latency_percentile 99 <<<"$rtts"); }
   return 0
 }

@@ -16,14 +16,19 @@
 #   * creates the network namespaces it needs with bench_netns_add (the exit trap deletes them);
 #     bench_testpmd and daemon_start start their process inside the one named by $BENCH_NETNS
 #     (set it for the call: BENCH_NETNS=ns bench_testpmd ...);
+#   * takes a placement probe (placement_probe, or placement_probe_frozen with the backend that
+#     runs meanwhile) right before and after every measurement, all else frozen or idle, and
+#     keeps "before/after" (PLACED after placement_measured) for each run;
 #   * reports each case with
-#       record_result GROUP CASE SIZE UNIT "OURS_RUNS" "REF_RUNS"
+#       record_result GROUP CASE SIZE UNIT "OURS_RUNS" "REF_RUNS" ["OURS_PLACED" "REF_PLACED"]
 #     GROUP and CASE are single words (CASE g2h/h2g rows are the ones ./test checks), SIZE the
 #     frame size in bytes, UNIT Mpps (higher is better, ratio = ours/ref) or us (lower is
 #     better, ratio = ref/ours); runs are space-separated numbers, "n/a" for a run that could not
-#     be measured. It appends a row to $WORK/results.tsv and prints at once:
-#       CASE SIZE OURS REF RATIO   (ours: runs; dpdk: runs)
-#     with the medians, under a "[GROUP, UNIT]" line whenever the group changes;
+#     be measured, and the placements one "before/after" per run in the same order ("-" for
+#     none). It appends a row to $WORK/results.tsv and prints at once:
+#       CASE SIZE OURS REF RATIO   (ours: runs; dpdk: runs; round trip ns ours: ...; dpdk: ...)
+#     with the medians of all runs, under a "[GROUP, UNIT]" line whenever the group changes (the
+#     report and ./bench's closing summary compare like-placed runs only: tools/BenchReport);
 #   * may write further tables as $WORK/<name>.tsv (header line first) and print them; the
 #     report (tools/BenchReport) renders every such file after results.tsv.
 
@@ -96,13 +101,45 @@ ratio() { # ours ref unit
     else printf "%.2f", (u == "us" ? r/o : o/r) }'
 }
 
-record_result() { # group case size unit "ours runs" "ref runs"
-  local o r ratio
+record_result() { # group case size unit "ours runs" "ref runs" ["ours placed" "ref placed"]
+  local o r ratio op=${7:--} rp=${8:--}
   o=$(median "$5"); r=$(median "$6")
   ratio=$(ratio "$o" "$r" "$4")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$o" "$r" "$ratio" "$5" "$6" >>"$WORK/results.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$o" "$r" "$ratio" "$5" "$6" "$op" "$rp" >>"$WORK/results.tsv"
   [ "$1" = "$LAST_GROUP" ] || { printf '[%s, %s]\n' "$1" "$4"; LAST_GROUP=$1; }
-  printf '%-10s %-6s %12s %12s %8s   (ours: %s; dpdk: %s)\n' "$2" "$3" "$o" "$r" "$ratio" "$5" "$6"
+  printf '%-10s %-6s %12s %12s %8s   (ours: %s; dpdk: %s; round trip ns ours: %s; dpdk: %s)\n' "$2" "$3" "$o" "$r" "$ratio" "$5" "$6" "$op" "$rp"
+}
+
+# tools/BenchReport as ./build builds it: the report, the placement probe and pairing
+# (bench_report_ready builds it when missing, as after VFWD_BENCH_SKIP_SETUP=1 on a fresh tree).
+BENCH_REPORT=tools/BenchReport/bin/Release/net10.0/VirtioForwarder.BenchReport.dll
+bench_report() { dotnet "$BENCH_REPORT" "$@"; }
+bench_report_ready() {
+  [ -f "$BENCH_REPORT" ] || dotnet build tools/BenchReport/BenchReport.csproj -c Release -nologo -v q </dev/null >/dev/null
+}
+
+# Placement (docs/bench/README.md, "Placement"): the host places the two vCPUs near or far, and
+# our relay's rate follows it. The probe times the cross-CPU cache-line round trip between the
+# generator's CPU 0 and the backend's CPU 1 (~0.2 s, a process of tools/BenchReport). It must
+# run while nothing polls either CPU (a polling backend would take the probe's turns): the
+# sides frozen, or placement_probe_frozen. Sets PLACEMENT_NS ("-" when it failed; why goes to
+# $WORK/placement.log).
+placement_probe() {
+  PLACEMENT_NS=$(bench_report placement-probe 0 1 2>>"$WORK/placement.log")
+  [[ $PLACEMENT_NS =~ ^[0-9]+$ ]] || PLACEMENT_NS=-
+}
+
+# placement_probe with the given processes frozen meanwhile.
+placement_probe_frozen() { # pid...
+  kill -STOP "$@" 2>/dev/null; placement_probe; kill -CONT "$@" 2>/dev/null
+}
+
+# After a measurement: probes again (placement_probe, or placement_probe_frozen with the PIDs
+# given) and sets PLACED to "before/after", the probe before being the last one taken.
+placement_measured() { # [pid...]
+  local before=${PLACEMENT_NS:--}
+  if [ $# -gt 0 ]; then placement_probe_frozen "$@"; else placement_probe; fi
+  PLACED=$before/$PLACEMENT_NS
 }
 
 # Starts dpdk-testpmd without PCI or hugepages, line-buffered into LOG (stdbuf, and ip netns exec
@@ -205,5 +242,5 @@ describe_machine() {
   echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "DPDK: $(dpkg-query -W -f='${Version}' dpdk-dev 2>/dev/null || echo unknown) (testpmd)"
   echo ".NET: $(dotnet --version 2>/dev/null || echo unknown) SDK"
-  echo "method: $REPS interleaved repetitions per case; each the median of $SAMPLES windows of $WINDOW s, $WARMUP s after the traffic started"
+  echo "method: $REPS interleaved repetitions per case (null: up to $BENCH_EXTRA_ROUNDS more in the run for cases with no like-placed pair); each the median of $SAMPLES windows of $WINDOW s, $WARMUP s after the traffic started; the placement probed before and after each"
 }

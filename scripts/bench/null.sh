@@ -30,15 +30,30 @@ bench_cases_null() {
   done
 }
 
+# Rounds a case may add when its rounds so far hold no like-placed pair of runs (one of ours and
+# one of the reference in the same placement: the only ones the report compares), at most
+# $BENCH_EXTRA_ROUNDS in the whole run (./bench).
+NULL_EXTRA_ROUNDS_PER_CASE=2
+
 null_case() { # group case size queues ring
-  local ours=() refs=() _
+  local ours=() refs=() ours_placed=() refs_placed=() extra=0 _
   null_start_side reference "${@:2}"; null_start_side ours "${@:2}"
-  for _ in $(seq "$REPS"); do
-    null_turn reference; refs+=("$RUN")
-    null_turn ours; ours+=("$RUN")
+  placement_probe
+  for _ in $(seq "$REPS"); do null_round; done
+  while [ "$extra" -lt "$NULL_EXTRA_ROUNDS_PER_CASE" ] && [ "$BENCH_EXTRA_ROUNDS" -gt 0 ] &&
+    ! bench_report placement-paired "$WORK" "${ours[*]}" "${refs[*]}" "${ours_placed[*]}" "${refs_placed[*]}"; do
+    extra=$((extra + 1)) BENCH_EXTRA_ROUNDS=$((BENCH_EXTRA_ROUNDS - 1))
+    echo "null: $1 $2 $3: no like-placed pair of runs yet, one more round" >&2
+    null_round
   done
   bench_stop_all
-  record_result "$1" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}"
+  record_result "$1" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}" "${ours_placed[*]}" "${refs_placed[*]}"
+}
+
+# One round of null_case: the reference's turn, then ours; adds to the caller's runs and placements.
+null_round() {
+  null_turn reference; refs+=("$RUN"); refs_placed+=("$PLACED")
+  null_turn ours; ours+=("$RUN"); ours_placed+=("$PLACED")
 }
 
 # Per side: its processes (generators and backend) and its generators' counters, or "n/a" when
@@ -64,13 +79,15 @@ null_start_side() { # reference|ours|ours-<variant> case size queues ring
   [ "$5" = packed ] && [ "$(packed_negotiated "$log")" = 0 ] && NULL_SOURCES[$side]=n/a
 }
 
-# One turn of a side: thawed, measured (measure_rate), frozen again; sets RUN.
+# One turn of a side: thawed, measured (measure_rate), frozen again, placement probed with every
+# side frozen (the probe before is the caller's, or the last turn's after); sets RUN and PLACED.
 null_turn() { # side
-  RUN=${NULL_SOURCES[$1]}
+  RUN=${NULL_SOURCES[$1]} PLACED=-
   case $RUN in n/a | 0) return ;; esac
   kill -CONT ${NULL_PIDS[$1]}
   measure_rate ${NULL_SOURCES[$1]}; RUN=$RATE
   kill -STOP ${NULL_PIDS[$1]}
+  placement_measured
 }
 
 # Starts a side's generators as servers on $WORK/gen-SIDE/virtio-forwarder<i>.sock (g2h and h2g

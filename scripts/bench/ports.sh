@@ -37,26 +37,32 @@ bench_cases_ports() {
 # VFWD_BENCH_PORT_REPS says otherwise (fewer with --quick): these ratios varied by under 5 %
 # between repetitions, and a third would take 40 s of ./bench's 10 minutes.
 ports_cases() { # driver size case...
-  local -A ours=() refs=()
+  local -A runs=() placed=()
   local side dir _ reps=${VFWD_BENCH_PORT_REPS:-$((REPS < 2 ? REPS : 2))}
   for _ in $(seq "$reps"); do
     for side in reference ours; do
       ports_turn "$side" "$@"
-      for dir in "${@:3}"; do
-        if [ "$side" = ours ]; then ours[$dir]+=" ${PORTS_RUN[$dir]}"; else refs[$dir]+=" ${PORTS_RUN[$dir]}"; fi
-      done
+      for dir in "${@:3}"; do runs[$side/$dir]+=" ${PORTS_RUN[$dir]}"; placed[$side/$dir]+=" ${PORTS_PLACED[$dir]}"; done
     done
   done
-  for dir in "${@:3}"; do record_result "$1-veth" "$dir" "$2" Mpps "${ours[$dir]# }" "${refs[$dir]# }"; done
+  for dir in "${@:3}"; do
+    record_result "$1-veth" "$dir" "$2" Mpps "${runs[ours/$dir]# }" "${runs[reference/$dir]# }" \
+      "${placed[ours/$dir]# }" "${placed[reference/$dir]# }"
+  done
 }
 
-# One backend's turn: sets PORTS_RUN[case] for every case, "n/a" when it did not start.
-declare -A PORTS_RUN
+# One backend's turn: sets PORTS_RUN[case] for every case, "n/a" when it did not start, and
+# PORTS_PLACED[case] (the placement probes around it, the backend frozen meanwhile).
+declare -A PORTS_RUN PORTS_PLACED
 ports_turn() { # reference|ours driver size case...
   local dir
-  for dir in "${@:4}"; do PORTS_RUN[$dir]=n/a; done
+  for dir in "${@:4}"; do PORTS_RUN[$dir]=n/a PORTS_PLACED[$dir]=-; done
   if "ports_start_$1" "$2" "$WORK/ports-$1.log"; then
-    for dir in "${@:4}"; do ports_measure "$dir" "$3"; PORTS_RUN[$dir]=$RUN; done
+    placement_probe_frozen "$PORTS_BACKEND"
+    for dir in "${@:4}"; do
+      ports_measure "$dir" "$3"; PORTS_RUN[$dir]=$RUN
+      placement_measured "$PORTS_BACKEND"; PORTS_PLACED[$dir]=$PLACED
+    done
   fi
   bench_stop_all
 }
@@ -68,7 +74,7 @@ ports_start_reference() { # driver log
   BENCH_NETNS=$PORTS_NS bench_testpmd ref "$2" 0@0,1@1 \
     --vdev "net_vhost0,iface=$WORK/ports-ref.sock,queues=1" --vdev "$port" -- \
     --nb-cores=1 --total-num-mbufs=32768 --forward-mode=io --stats-period 1
-  SOCK=$WORK/ports-ref.sock
+  SOCK=$WORK/ports-ref.sock PORTS_BACKEND=$TESTPMD_PID
   wait_for_line "$2" "start packet forwarding" 30 && return 0
   echo "ports: reference backend ($1) did not start:" >&2; tail -5 "$2" >&2
   return 1
@@ -76,7 +82,7 @@ ports_start_reference() { # driver log
 
 ports_start_ours() { # driver log
   BENCH_NETNS=$PORTS_NS daemon_start "$2" --max-relays=1 "-Pnetdev:$PORTS_DEV=0" --port-driver="$1" || return 1
-  SOCK=$DAEMON_DIR/virtio-forwarder0.sock
+  SOCK=$DAEMON_DIR/virtio-forwarder0.sock PORTS_BACKEND=$DAEMON_PID
 }
 
 # One case on the running backend ($SOCK), its generator (and source) stopped at the end: sets

@@ -13,8 +13,10 @@
 #                     build; the reason is in the run's log), its AOT warnings listed
 # The reference and every variant start once per case with generators of their own and take
 # turns frozen, as in the null module, $REPS rounds. Writes $WORK/runtime.tsv: per variant the
-# median Mpps and the ratio to the same run's reference in each case, start-up (start to ready,
-# median over the cases) and memory after the rounds (smaps_split: resident and own).
+# median Mpps and the ratio to the same run's reference in each case, the median placement probe
+# around its turns (scripts/bench/lib.sh, placement_probe: a ratio between rows of different
+# placements says little), start-up (start to ready, median over the cases) and memory after the
+# rounds (smaps_split: resident and own).
 
 # The null module's sides and turns (sourcing defines functions only).
 . scripts/bench/null.sh
@@ -25,14 +27,14 @@ bench_cases_runtime() {
   [ "$QUICK" = 1 ] && return 0
   local variants=() v c
   for v in $RUNTIME_VARIANTS; do runtime_publish "$v" && variants+=("$v"); done
-  local -A mpps=() start=() rss=() own=() med=()
+  local -A mpps=() placed=() start=() rss=() own=() med=()
   for c in g2h h2g; do runtime_case "$c" "${variants[@]}"; done
   for v in "${!mpps[@]}"; do med[$v]=$(median "${mpps[$v]}"); done
-  printf 'variant\tg2h Mpps\tg2h ratio\th2g Mpps\th2g ratio\tstart-up s\tresident KiB\town KiB\n' >"$WORK/runtime.tsv"
+  printf 'variant\tg2h Mpps\tg2h ratio\th2g Mpps\th2g ratio\tround trip ns\tstart-up s\tresident KiB\town KiB\n' >"$WORK/runtime.tsv"
   for v in reference "${variants[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" \
       "${med[$v/g2h]}" "$(ratio "${med[$v/g2h]}" "${med[reference/g2h]}" Mpps)" \
-      "${med[$v/h2g]}" "$(ratio "${med[$v/h2g]}" "${med[reference/h2g]}" Mpps)" \
+      "${med[$v/h2g]}" "$(ratio "${med[$v/h2g]}" "${med[reference/h2g]}" Mpps)" "$(median "${placed[$v]:-}")" \
       "$(median "${start[$v]:-}")" "$(median "${rss[$v]:-}")" "$(median "${own[$v]:-}")" >>"$WORK/runtime.tsv"
   done
   printf '[runtime, 64 B, one queue pair, split; ratio = variant / DPDK reference, medians of %s rounds]\n' "$REPS"
@@ -74,7 +76,7 @@ runtime_daemon() { # variant
 }
 
 # One case: the reference and every variant started, then $REPS rounds of turns; adds to the
-# caller's mpps[<variant>/<case>], start, rss and own.
+# caller's mpps[<variant>/<case>], placed (the placement probes around its turns), start, rss and own.
 runtime_case() { # case variant...
   local c=$1 v pid r o _; shift
   null_start_side reference "$c" 64 1 split
@@ -82,9 +84,10 @@ runtime_case() { # case variant...
     runtime_daemon "$v"; DAEMON_START_SECONDS=n/a
     null_start_side "ours-$v" "$c" 64 1 split; start[$v]+=" $DAEMON_START_SECONDS"
   done
+  placement_probe
   for _ in $(seq "$REPS"); do
-    null_turn reference; mpps[reference/$c]+=" $RUN"
-    for v in "$@"; do null_turn "ours-$v"; mpps[$v/$c]+=" $RUN"; done
+    null_turn reference; mpps[reference/$c]+=" $RUN"; placed[reference]+=" ${PLACED/\// }"
+    for v in "$@"; do null_turn "ours-$v"; mpps[$v/$c]+=" $RUN"; placed[$v]+=" ${PLACED/\// }"; done
   done
   for v in "$@"; do
     pid=${NULL_PIDS[ours-$v]##* }

@@ -2,14 +2,14 @@ using ScottPlot;
 
 namespace VirtioForwarder.BenchReport;
 
-/// <summary>docs/bench/throughput.png: ours and the DPDK reference side by side for every Mpps case.</summary>
+/// <summary>docs/bench/throughput.png: ours and the DPDK reference side by side for every Mpps case (the medians of the report's tables: like-placed runs).</summary>
 internal static class ThroughputChart
 {
     private static readonly Color Ours = Colors.SteelBlue, Dpdk = Colors.DarkOrange;
 
-    public static void Save(IReadOnlyList<ResultRow> results, string path)
+    public static void Save(IReadOnlyList<PlacedResult> results, string path)
     {
-        var rows = results.Where(r => r.Unit == "Mpps").ToArray();
+        var rows = results.Where(r => r.Row.Unit == "Mpps").ToArray();
         var plot = new Plot();
         var bars = new List<Bar>();
         var ticks = new List<Tick>();
@@ -19,7 +19,7 @@ internal static class ThroughputChart
             // "n/a" (not measured, e.g. a ring layout we do not negotiate) leaves its bar out.
             if (ResultRow.Value(rows[i].Ours) is { } ours) bars.Add(new Bar { Position = x, Value = ours, FillColor = Ours });
             if (ResultRow.Value(rows[i].Reference) is { } dpdk) bars.Add(new Bar { Position = x + 1, Value = dpdk, FillColor = Dpdk });
-            ticks.Add(new Tick(x + 0.5, $"{rows[i].Group} {rows[i].Case} {rows[i].Size} B", isMajor: true));
+            ticks.Add(new Tick(x + 0.5, $"{rows[i].Row.Group} {rows[i].Row.Case} {rows[i].Row.Size} B", isMajor: true));
         }
         plot.Add.Bars(bars);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
