@@ -15,8 +15,8 @@
 # turns frozen, as in the null module, $REPS rounds. Writes $WORK/runtime.tsv: per variant the
 # median Mpps and the ratio to the same run's reference in each case, the median placement probe
 # around its turns (scripts/bench/lib.sh, placement_probe: a ratio between rows of different
-# placements says little), start-up (start to ready, median over the cases) and memory after the
-# rounds (smaps_split: resident and own).
+# placements says little), start-up (start to ready, median over the cases), memory after the
+# rounds (smaps_split: resident and own) and its exit status on SIGTERM in each case (0 expected).
 
 # The null module's sides and turns (sourcing defines functions only).
 . scripts/bench/null.sh
@@ -27,15 +27,15 @@ bench_cases_runtime() {
   [ "$QUICK" = 1 ] && return 0
   local variants=() v c
   for v in $RUNTIME_VARIANTS; do runtime_publish "$v" && variants+=("$v"); done
-  local -A mpps=() placed=() start=() rss=() own=() med=()
+  local -A mpps=() placed=() start=() rss=() own=() status=() med=()
   for c in g2h h2g; do runtime_case "$c" "${variants[@]}"; done
   for v in "${!mpps[@]}"; do med[$v]=$(median "${mpps[$v]}"); done
-  printf 'variant\tg2h Mpps\tg2h ratio\th2g Mpps\th2g ratio\tround trip ns\tstart-up s\tresident KiB\town KiB\n' >"$WORK/runtime.tsv"
+  printf 'variant\tg2h Mpps\tg2h ratio\th2g Mpps\th2g ratio\tround trip ns\tstart-up s\tresident KiB\town KiB\texit on SIGTERM\n' >"$WORK/runtime.tsv"
   for v in reference "${variants[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" \
       "${med[$v/g2h]}" "$(ratio "${med[$v/g2h]}" "${med[reference/g2h]}" Mpps)" \
       "${med[$v/h2g]}" "$(ratio "${med[$v/h2g]}" "${med[reference/h2g]}" Mpps)" "$(median "${placed[$v]:-}")" \
-      "$(median "${start[$v]:-}")" "$(median "${rss[$v]:-}")" "$(median "${own[$v]:-}")" >>"$WORK/runtime.tsv"
+      "$(median "${start[$v]:-}")" "$(median "${rss[$v]:-}")" "$(median "${own[$v]:-}")" "${status[$v]:--}" >>"$WORK/runtime.tsv"
   done
   printf '[runtime, 64 B, one queue pair, split; ratio = variant / DPDK reference, medians of %s rounds]\n' "$REPS"
   column -t -s $'\t' "$WORK/runtime.tsv"
@@ -76,7 +76,8 @@ runtime_daemon() { # variant
 }
 
 # One case: the reference and every variant started, then $REPS rounds of turns; adds to the
-# caller's mpps[<variant>/<case>], placed (the placement probes around its turns), start, rss and own.
+# caller's mpps[<variant>/<case>], placed (the placement probes around its turns), start, rss, own
+# and status.
 runtime_case() { # case variant...
   local c=$1 v pid r o _; shift
   null_start_side reference "$c" 64 1 split
@@ -91,7 +92,10 @@ runtime_case() { # case variant...
   done
   for v in "$@"; do
     pid=${NULL_PIDS[ours-$v]##* }
-    [ -n "$pid" ] && read -r r _ o < <(smaps_split "$pid") && { rss[$v]+=" $r"; own[$v]+=" $o"; }
+    [ -n "$pid" ] || continue
+    read -r r _ o < <(smaps_split "$pid") && { rss[$v]+=" $r"; own[$v]+=" $o"; }
+    # Each variant's exit status on SIGTERM (the daemon's shutdown path, as systemd stops it): 0.
+    bench_stop "$pid"; status[$v]=${status[$v]:+${status[$v]} }$STOPPED_STATUS
   done
   bench_stop_all
 }

@@ -3,7 +3,8 @@
 # Stops one process we started, by PID: SIGINT (testpmd prints its stats; or the signal given),
 # then TERM, then KILL. A process a non-interactive shell started in the background inherits
 # SIGINT ignored, and .NET keeps it so: stop the daemon with TERM. A process frozen with SIGSTOP
-# (./bench's turns) is thawed to take the signal.
+# (./bench's turns) is thawed to take the signal. Sets STOPPED_STATUS to its exit status (128 + N
+# for a process signal N ended: 143 for SIGTERM, 137 after the KILL fallback).
 stop_pid() { # pid [signal]
   local p=$1
   [ -n "$p" ] || return 0
@@ -12,6 +13,7 @@ stop_pid() { # pid [signal]
   for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$p" 2>/dev/null && { kill -TERM "$p" 2>/dev/null; sleep 1; kill -KILL "$p" 2>/dev/null; }
   wait "$p" 2>/dev/null
+  STOPPED_STATUS=$?
   return 0
 }
 
