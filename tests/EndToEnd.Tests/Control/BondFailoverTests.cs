@@ -1,11 +1,8 @@
 using System.Text.Json;
-using VirtioForwarder.Control.Protobuf;
 using VirtioForwarder.EndToEnd.Tests.Daemon;
 using VirtioForwarder.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
-using Op = VirtioForwarder.Control.Protobuf.PortControlRequest.Types.Op;
 using Pci = VirtioForwarder.Control.Protobuf.PortControlRequest.Types.PciAddress;
-using Status = VirtioForwarder.Control.Protobuf.PortControlResponse.Types.Status;
 
 namespace VirtioForwarder.EndToEnd.Tests.Control;
 
@@ -43,9 +40,7 @@ public sealed class BondFailoverTests(ITestOutputHelper output)
         var zmq = new ZmqEndpoints(workDir);
         var config = new DaemonConfig(workDir) { MaxRelays = 1, SysfsRoot = sysfs, PortDriver = driver, ExtraArguments = zmq.Arguments };
         using var rig = DaemonWithFrontends.Start(config, netns, new FrontendOnRelay(0, ForwardMode.Io));
-        var reply = zmq.AskPortControl(new() { Op = Op.Add, VirtioId = 0, PciAddrs = { Primary, Backup }, Name = "bond_f", Mode = 1, Conditional = false });
-        Assert.True(reply.Status == Status.Ok, reply.ToString());
-        rig.Daemon.WaitForStats(stats => stats.Relay(0).PortState == "DPDK_READY", TimeSpan.FromSeconds(30), "the bond attached");
+        zmq.AttachBond(rig.Daemon, "bond_f", mode: 1, Primary, Backup);
 
         var result = netns.Run("/usr/bin/python3", "-c", SenderScript(primary.FarEnd, backup.FarEnd));
         Assert.True(result.Succeeded, result.ToString());

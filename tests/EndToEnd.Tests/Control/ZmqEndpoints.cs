@@ -26,6 +26,17 @@ public sealed record ZmqEndpoints(TestWorkDir WorkDir)
     public PortControlResponse AskPortControl(PortControlRequest request) =>
         Ask(PortControl, request, PortControlResponse.Parser);
 
+    /// <summary>
+    /// Port control ADDs bond <paramref name="name"/> of <paramref name="members"/> in DPDK mode
+    /// <paramref name="mode"/> to relay 0, and waits until the relay has it.
+    /// </summary>
+    public void AttachBond(DaemonProcess daemon, string name, uint mode, params PortControlRequest.Types.PciAddress[] members)
+    {
+        var reply = AskPortControl(new() { Op = PortControlRequest.Types.Op.Add, VirtioId = 0, PciAddrs = { members }, Name = name, Mode = mode, Conditional = false });
+        Assert.True(reply.Status == PortControlResponse.Types.Status.Ok, reply.ToString());
+        daemon.WaitForStats(stats => stats.Relay(0).PortState == "DPDK_READY", TimeSpan.FromSeconds(30), "the bond attached");
+    }
+
     /// <summary>One request, one reply, on a fresh REQ socket as each upstream client uses.</summary>
     public static T Ask<T>(string endpoint, IMessage request, MessageParser<T> parser) where T : IMessage<T>
     {
