@@ -11,8 +11,17 @@ namespace VirtioForwarder.Ports.Packet;
 /// </summary>
 internal sealed unsafe class PacketRxRing
 {
-    /// <summary>Blocks in the ring: the kernel fills one while we read others.</summary>
-    public const int BlockCount = 16;
+    /// <summary>
+    /// Blocks in the ring: the kernel fills one while we read others. A block goes to the reader
+    /// when full or when <see cref="RetireTimeoutMs"/> passes, so sparse frames (less than one per
+    /// timeout) take a block each while the reader is held up: a guest not taking frames, a
+    /// bond's backup member not read, a worker not scheduled. Blocks must hold a 64 KiB GSO frame
+    /// (<see cref="BlockSizeFor"/>: 128 KiB, and the kernel allocates each block as a power of two
+    /// of pages anyway), so the count is the trade: 256 blocks hold 256 sparse frames, a quarter
+    /// of a second of them at one per millisecond, or about 20,000 full-size (1,514-byte) frames
+    /// in a burst, for 32 MiB of kernel memory per socket (a socket per port queue).
+    /// </summary>
+    public const int BlockCount = 256;
 
     /// <summary>
     /// How long a partly filled block waits before the kernel hands it over: the latency a lone
