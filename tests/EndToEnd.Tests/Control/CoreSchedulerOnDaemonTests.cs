@@ -142,14 +142,7 @@ public sealed partial class CoreSchedulerOnDaemonTests(ITestOutputHelper output)
         {
             var workDir = new TestWorkDir();
             var zmq = new ZmqEndpoints(workDir);
-            var config = new DaemonConfig(workDir)
-            {
-                WorkerCpus = "0,1",
-                MainLcore = 2,
-                MaxRelays = 2,
-                Ports = [DaemonPort.NullSink(0), DaemonPort.NullSink(1)],
-                ExtraArguments = [$"-z{zmq.Stats}", $"-s{zmq.CoreSched}", "-c0:0,0", "-c1:0,0"],
-            };
+            var config = DaemonConfig.NullSinksOnTwoCpus(workDir, relays: 2, [$"-z{zmq.Stats}", $"-s{zmq.CoreSched}", "-c0:0,0", "-c1:0,0"]);
             DaemonWithFrontends frontends;
             try
             {

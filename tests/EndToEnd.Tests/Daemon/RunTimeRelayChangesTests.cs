@@ -23,14 +23,7 @@ public sealed class RunTimeRelayChangesTests(ITestOutputHelper output)
     {
         using var workDir = new TestWorkDir();
         var zmq = new ZmqEndpoints(workDir);
-        var config = new DaemonConfig(workDir)
-        {
-            WorkerCpus = "0,1",
-            MainLcore = 2,
-            MaxRelays = 2,
-            Ports = [DaemonPort.NullSink(0), DaemonPort.NullSink(1)],
-            ExtraArguments = zmq.Arguments,
-        };
+        var config = DaemonConfig.NullSinksOnTwoCpus(workDir, relays: 2, zmq.Arguments);
         using var rig = DaemonWithFrontends.Start(config,
             new FrontendOnRelay(0, ForwardMode.TxOnly), new FrontendOnRelay(1, ForwardMode.TxOnly));
         rig.Daemon.WaitForStats(s => s.Relay(0).VmToVf.TxPackets > 0 && s.Relay(1).VmToVf.TxPackets > 0, Timeout, "both relays forwarding");
@@ -108,13 +101,7 @@ public sealed class RunTimeRelayChangesTests(ITestOutputHelper output)
     {
         using var workDir = new TestWorkDir();
         var zmq = new ZmqEndpoints(workDir);
-        var config = new DaemonConfig(workDir)
-        {
-            WorkerCpus = "0,1",
-            MainLcore = 2,
-            Ports = [DaemonPort.NullSink(0)],
-            ExtraArguments = [.. zmq.Arguments, "-c0:0,0"],
-        };
+        var config = DaemonConfig.NullSinksOnTwoCpus(workDir, relays: 1, [.. zmq.Arguments, "-c0:0,0"]);
         using var rig = DaemonWithFrontends.Start(config, new FrontendOnRelay(0, ForwardMode.TxOnly));
         var before = rig.Daemon.WaitForStats(s => s.Relay(0).VmToVf.TxPackets > 0 && s.Relay(0).VmToVfCpu == 0, Timeout, "relay 0 forwarding on CPU 0");
         Assert.Equal("0", WorkerPlacementTests.Affinity(rig.Daemon.Process.Pid, before.Relay(0).VmToVfThread!.Value));

@@ -16,13 +16,7 @@ public sealed class WorkerPlacementTests(ITestOutputHelper output)
     public void SixtyFourRelaysOnTwoCpusRunTwoPinnedWorkers()
     {
         using var workDir = new TestWorkDir();
-        var config = new DaemonConfig(workDir)
-        {
-            WorkerCpus = "0,1",
-            MainLcore = 2,
-            MaxRelays = Relays,
-            Ports = Enumerable.Range(0, Relays).Select(DaemonPort.NullSink).ToArray(),
-        };
+        var config = DaemonConfig.NullSinksOnTwoCpus(workDir, Relays, []);
         using var rig = DaemonWithFrontends.Start(config, new FrontendOnRelay(0, ForwardMode.TxOnly));
         var stats = rig.Daemon.WaitForStats(
             s => s.Relays.All(r => r.VfToVmThread > 0) && s.Relay(0).VmToVfThread > 0, Timeout, "every direction placed");

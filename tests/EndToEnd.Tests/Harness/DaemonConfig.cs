@@ -48,6 +48,19 @@ public sealed record DaemonConfig(TestWorkDir WorkDir)
     /// <summary>Variables set for the daemon only, as NAME=value (e.g. VIRTIOFWD_IPC_FILE).</summary>
     public IReadOnlyList<string> Environment { get; init; } = [];
 
+    /// <summary>
+    /// Relays 0 to <paramref name="relays"/> − 1, each with a null sink, on workers on both CPUs of
+    /// a two-CPU machine (-C0,1, -M2), as the placement and moving tests want them; then <paramref name="extraArguments"/>.
+    /// </summary>
+    public static DaemonConfig NullSinksOnTwoCpus(TestWorkDir workDir, int relays, IEnumerable<string> extraArguments) => new(workDir)
+    {
+        WorkerCpus = "0,1",
+        MainLcore = 2,
+        MaxRelays = relays,
+        Ports = Enumerable.Range(0, relays).Select(DaemonPort.NullSink).ToArray(),
+        ExtraArguments = [.. extraArguments],
+    };
+
     /// <summary>Relay N's socket: the daemon's fixed template inside -V.</summary>
     public string SocketPath(int relay) => WorkDir.File($"virtio-forwarder{relay}.sock");
 
