@@ -89,6 +89,9 @@ public sealed unsafe partial class BondPort : IPort
     /// <summary>Queue 0's frames refused for their length (<see cref="IPort.TxOversize"/>); each queue counts its own.</summary>
     public long TxOversize => _queues[0].TxOversize;
 
+    /// <summary>Queue 0's members' receive-ring drops (<see cref="IPort.RxMissed"/>); each queue counts its own.</summary>
+    public long RxMissed => _queues[0].RxMissed;
+
     /// <summary>Indices of the members frames are sent on now (active-backup: the active one; TLB: least loaded first).</summary>
     public IReadOnlyList<int> TransmittingMembers => Volatile.Read(ref _carriers);
 

@@ -43,6 +43,22 @@ internal sealed unsafe partial class BondQueue : IPort
 
     public long TxOversize => Volatile.Read(ref _txOversize);
 
+    /// <summary>
+    /// What the kernel dropped with a receive ring full, summed over the member queues this queue
+    /// reads, a backup's too (as DPDK's bond sums its members' imissed): a member not received
+    /// from now (active-backup's backup) fills its ring and counts what it then drops.
+    /// </summary>
+    public long RxMissed
+    {
+        get
+        {
+            long missed = 0;
+            foreach (var lane in _lanes)
+                foreach (var port in lane.Rx) missed += port.RxMissed;
+            return missed;
+        }
+    }
+
     public int NumaNode => _bond.NumaNode;
 
     /// <summary>Frames this queue handed up, and frames it sent (on any member).</summary>

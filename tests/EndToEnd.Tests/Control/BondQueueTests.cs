@@ -72,10 +72,46 @@ public sealed partial class BondQueueTests(ITestOutputHelper output)
         {
             Assert.Equal(Datagrams, direction.RxPackets);
             Assert.Equal(Datagrams, direction.TxPackets);
-            Assert.Equal(0, direction.DroppedQueueFull + direction.DroppedNotConnected + direction.DroppedLinkDown + direction.DroppedOversize);
+            Assert.Equal(0, direction.DroppedQueueFull + direction.DroppedNotConnected + direction.DroppedLinkDown + direction.DroppedOversize + direction.DroppedRxMissed);
         }
         Assert.Equal(Datagrams, onFirst + onSecond);
         Assert.True(onFirst > 0 && onSecond > 0, "round-robin sends on both members");
+    }
+
+    /// <summary>
+    /// A bond of AF_PACKET members carries offloads as they do, so the kernel no longer refuses a
+    /// plain frame longer than the MTU allows (PACKET_VNET_HDR): the member does, and the bond
+    /// passes the refusal on as IPort.TxOversize says, so the relay counts testpmd's 1600-byte
+    /// frames on a 1500-byte MTU as oversize drops, not as a full queue.
+    /// </summary>
+    [Fact]
+    public void APlainFrameLongerThanTheMembersMtuIsCountedAsOversize()
+    {
+        using var workDir = new TestWorkDir();
+        using var netns = NetNamespace.Create();
+        string sysfs = workDir.File("sys");
+        var first = VethAsPciFunction.Create(netns, sysfs, "0000:05:0e.2");
+        var second = VethAsPciFunction.Create(netns, sysfs, "0000:05:0e.3");
+        var zmq = new ZmqEndpoints(workDir);
+        var config = new DaemonConfig(workDir) { MaxRelays = 1, SysfsRoot = sysfs, PortDriver = "packet", ExtraArguments = zmq.Arguments };
+        using var rig = DaemonWithFrontends.Start(config, netns, new FrontendOnRelay(0, ForwardMode.TxOnly, TxPacketSize: 1600));
+        var farBefore = netns.ReadCounters(first.FarEnd);
+        zmq.AttachBond(rig.Daemon, "bond_big", mode: 1,
+            new Pci { Domain = 0, Bus = 5, Slot = 0xe, Function = 2 }, new Pci { Domain = 0, Bus = 5, Slot = 0xe, Function = 3 });
+
+        rig.Daemon.WaitForStats(stats => stats.Relay(0).VmToVf.DroppedOversize > 1000, Timeout, "oversize drops through the bond");
+        var sent = rig.Frontend(0).StopForwarding().PortTotals[0];
+        var relay = rig.Daemon.WaitForStats(stats => stats.Relay(0).VmToVf.RxPackets >= sent.TxPackets, Timeout, $"all {sent.TxPackets} frames taken from the guest").Relay(0).VmToVf;
+        long farGot = netns.ReadCounters(first.FarEnd).RxPackets - farBefore.RxPackets;
+        rig.Frontend(0).Stop();
+        rig.Daemon.StopAndAssertCleanExit();
+
+        output.WriteLine($"testpmd sent {sent.TxPackets}, relay {relay}, the primary's far end received {farGot}");
+        Assert.Equal(0, relay.TxPackets);
+        Assert.Equal(0, relay.DroppedQueueFull);
+        // Before the bond was attached, the frames had no port to go to.
+        Assert.Equal(relay.RxPackets, relay.DroppedOversize + relay.DroppedNotConnected + relay.DroppedLinkDown);
+        Assert.InRange(farGot, 0, 10); // the daemon end's own chatter at most, none of testpmd's frames
     }
 
     /// <summary>

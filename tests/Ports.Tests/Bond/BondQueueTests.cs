@@ -60,6 +60,18 @@ public unsafe class BondQueueTests
     }
 
     [Fact]
+    public void A_bond_queue_counts_the_receive_ring_drops_of_the_member_queues_it_reads_backups_included()
+    {
+        var m = Members(2, 2, "missed");
+        using var bond = new BondPort("missed", m, new BondOptions(BondMode.ActiveBackup));
+        m[0].Queue(1).Missed = 3;
+        m[1].Queue(1).Missed = 4;
+        m[1].Queue(0).Missed = 1;
+        Assert.Equal(1, bond.Queues[0].RxMissed);
+        Assert.Equal(7, bond.Queues[1].RxMissed);
+    }
+
+    [Fact]
     public void A_bond_of_one_queue_members_has_no_queues_of_its_own()
     {
         var (bond, _) = Create(BondMode.RoundRobin);

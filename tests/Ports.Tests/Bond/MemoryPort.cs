@@ -44,6 +44,10 @@ public sealed unsafe class MemoryPort : IPort
 
     public int NumaNode { get; init; } = -1;
     public bool CarriesOffloads { get; init; }
+
+    /// <summary>Plays the kernel's receive-ring drops (<see cref="IPort.RxMissed"/>).</summary>
+    public long Missed;
+    public long RxMissed => Missed;
     public bool LinkUp => Up;
     public int ReadinessFd => -1;
     public IReadOnlyList<IPort> Queues => _queues;
