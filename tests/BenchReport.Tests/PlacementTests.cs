@@ -95,7 +95,7 @@ public sealed class PlacementTests
         Assert.True(placed.Fallback);
         Assert.Equal(("14", "11.8", "1.19"), (placed.Ours, placed.Reference, placed.Ratio));
         Assert.False(placed.RatioByPlacement.ContainsKey(Placement.Near));
-        Assert.Equal("far (no pair in the other)", placed.UsedText);
+        Assert.Equal("far (no near pair)", placed.UsedText);
     }
 
     [Fact]

@@ -40,7 +40,8 @@ internal sealed record PlacedResult(ResultRow Row, Placement Used, bool Fallback
     {
         Placement.Unknown => "no like-placed pair: all runs",
         Placement.Single => "one placement: every probed run",
-        _ when Fallback => $"{PlacementSplit.Name(Used)} (no pair in the other)",
+        // A fallback is only possible between near and far: the other one is the dominant one.
+        _ when Fallback => $"{PlacementSplit.Name(Used)} (no {PlacementSplit.Name(Used == Placement.Near ? Placement.Far : Placement.Near)} pair)",
         _ => PlacementSplit.Name(Used),
     };
 
