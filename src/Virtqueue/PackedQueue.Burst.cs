@@ -40,7 +40,7 @@ public sealed unsafe partial class PackedQueue
             ushort flags = DescFlags(position);
             if (!PackedLayout.IsAvailable(flags, wrap)) break;
             var d = _desc[position];
-            PrefetchFrame(d.Addr, d.Len, (ushort)(flags & ~(PackedLayout.DescAvail | PackedLayout.DescUsed)));
+            PrefetchFrame(d.Addr, d.Len, ShapeFlags(flags));
             if (++position == Size) (position, wrap) = (0, !wrap);
         }
     }
@@ -119,8 +119,10 @@ public sealed unsafe partial class PackedQueue
     /// shadow has room: a guest rewriting flags under the device cannot make a burst take more
     /// chains than the ring has descriptors.
     /// </summary>
-    private bool HeadAvailable() =>
-        _shadowCount < _shadow.Length && PackedLayout.IsAvailable(DescFlags(_nextAvail), _availWrap);
+    private bool HeadAvailable() => _shadowCount < _shadow.Length && NextIsAvailable();
+
+    /// <summary>The descriptor at the next position is available in the current wrap (§2.8.1).</summary>
+    private bool NextIsAvailable() => PackedLayout.IsAvailable(DescFlags(_nextAvail), _availWrap);
 
     private DescriptorChain Chain(bool deviceWrites) =>
         new(Memory, _desc, Size, _nextAvail, Features.IndirectDesc, deviceWrites, packed: true);
@@ -143,9 +145,12 @@ public sealed unsafe partial class PackedQueue
     {
         VringDesc d = _desc[_nextAvail];
         // A packed descriptor's flags sit where a split one has next, and its id where flags are (§2.8.13).
-        flags = (ushort)(d.Next & ~(PackedLayout.DescAvail | PackedLayout.DescUsed));
+        flags = ShapeFlags(d.Next);
         return d;
     }
+
+    /// <summary>A packed descriptor's flags without AVAIL and USED: NEXT, WRITE and INDIRECT, as a split descriptor has them.</summary>
+    private static ushort ShapeFlags(ushort flags) => (ushort)(flags & ~(PackedLayout.DescAvail | PackedLayout.DescUsed));
 
     /// <summary>Moves past a walked chain and records its used descriptor for the end of the burst.</summary>
     private void TakeChain(in DescriptorChain chain, uint written) => Take(chain.BufferId, (ushort)chain.RingDescriptors, written);

@@ -108,7 +108,7 @@ public sealed unsafe partial class PackedQueue(int index) : GuestQueue(index)
         }
     }
 
-    public override bool HasAvailable => CanRun && PackedLayout.IsAvailable(DescFlags(_nextAvail), _availWrap);
+    public override bool HasAvailable => CanRun && NextIsAvailable();
 
     /// <summary>
     /// Asks the guest to kick (before a worker sleeps) or not (while it polls) through the device
