@@ -37,7 +37,7 @@ bench_cases_latency() {
 # its own. (--stats-period keeps a non-interactive testpmd from quitting at stdin's EOF.)
 latency_testpmd() { # name log lcores netns ifname port-vdev
   BENCH_NETNS=$4 bench_testpmd "$1" "$2" "$3" --vdev "$6" --vdev "net_tap0,iface=$5" -- \
-    --nb-cores=1 --total-num-mbufs=16384 --forward-mode=io --stats-period 1
+    --nb-cores=1 $TESTPMD_POOL --forward-mode=io --stats-period 1
   wait_for_line "$2" "start packet forwarding" 30 && return 0
   echo "latency: testpmd $1 did not start:" >&2; tail -5 "$2" >&2
   return 1

@@ -142,6 +142,17 @@ placement_measured() { # [pid...]
   PLACED=$before/$PLACEMENT_NS
 }
 
+# The mbuf pool options of every testpmd the bench starts: the largest per-lcore mempool cache
+# (DPDK's RTE_MEMPOOL_CACHE_MAX_SIZE, 512; the default is 250). A two-queue txonly generator
+# keeps up to 2 x 256 mbufs in its rings and frees them 225 or more at a time, which overflows
+# a cache of 250 into the pool's ring; its allocations then cycle FIFO through all 32768 mbufs
+# (77 MB) and miss every mbuf header in the cache. How often that happens depends on when the
+# backend returns descriptors, not on how fast it is: perf on the generator's CPU put 42 % of
+# its time on that one load (rte_pktmbuf_reset reading buf_len) against our relay and 11 %
+# against DPDK's (two-queue g2h, same run). With 512 that load is gone from both profiles
+# (docs/bench/README.md, "Method").
+TESTPMD_POOL="--total-num-mbufs=32768 --mbcache=512"
+
 # Starts dpdk-testpmd without PCI or hugepages, line-buffered into LOG (stdbuf, and ip netns exec
 # for $BENCH_NETNS, exec testpmd, so the PID is testpmd's), with EAL prefix $PREFIX-NAME; sets
 # TESTPMD_PID and tracks it.
@@ -165,7 +176,7 @@ gen_start() { # name log mode size queues socket...
   for s in "$@"; do
     vdevs+=(--vdev "net_virtio_user$i,path=$s,queues=$queues${GEN_DEVARGS:+,$GEN_DEVARGS}"); i=$((i + 1))
   done
-  bench_testpmd "$name" "$log" 0@1,1@0 "${vdevs[@]}" -- --nb-cores=1 --total-num-mbufs=32768 \
+  bench_testpmd "$name" "$log" 0@1,1@0 "${vdevs[@]}" -- --nb-cores=1 $TESTPMD_POOL \
     --rxq="$queues" --txq="$queues" --forward-mode="$mode" --txpkts="$size" --stats-period 1
   GEN_PID=$TESTPMD_PID
 }

@@ -117,7 +117,7 @@ null_start_reference() { # size queues log
   for i in "${!GEN_SOCKS[@]}"; do
     vdevs+=(--vdev "net_vhost$i,iface=${GEN_SOCKS[i]},client=1,queues=$2" --vdev "net_null$i,size=$1")
   done
-  bench_testpmd ref "$3" 0@0,1@1 "${vdevs[@]}" -- --nb-cores=1 --total-num-mbufs=32768 \
+  bench_testpmd ref "$3" 0@0,1@1 "${vdevs[@]}" -- --nb-cores=1 $TESTPMD_POOL \
     --rxq="$2" --txq="$2" --forward-mode=io --stats-period 1
   BACKEND_PID=$TESTPMD_PID
   wait_for_line "$3" "start packet forwarding" 30 && return 0

@@ -73,7 +73,7 @@ ports_start_reference() { # driver log
   rm -f "$WORK/ports-ref.sock"
   BENCH_NETNS=$PORTS_NS bench_testpmd ref "$2" 0@0,1@1 \
     --vdev "net_vhost0,iface=$WORK/ports-ref.sock,queues=1" --vdev "$port" -- \
-    --nb-cores=1 --total-num-mbufs=32768 --forward-mode=io --stats-period 1
+    --nb-cores=1 $TESTPMD_POOL --forward-mode=io --stats-period 1
   SOCK=$WORK/ports-ref.sock PORTS_BACKEND=$TESTPMD_PID
   wait_for_line "$2" "start packet forwarding" 30 && return 0
   echo "ports: reference backend ($1) did not start:" >&2; tail -5 "$2" >&2
@@ -100,7 +100,7 @@ ports_measure() { # case size
     wait_for_line "$gen" "start packet forwarding" 30
     BENCH_NETNS=$PORTS_NS bench_testpmd src "$WORK/ports-src.log" "0@1,1@$source_cpu" \
       --vdev "net_af_packet0,iface=$PORTS_FAR,qpairs=1" -- \
-      --nb-cores=1 --total-num-mbufs=32768 --forward-mode=txonly --txpkts="$2" --stats-period 1
+      --nb-cores=1 $TESTPMD_POOL --forward-mode=txonly --txpkts="$2" --stats-period 1
     measure_rate "$(gen_counter gen ipackets)"
     bench_stop "$TESTPMD_PID"; bench_stop "$GEN_PID"
   fi
