@@ -13,6 +13,8 @@
 # Cases: g2h (generator txonly), h2g (generator rxonly) and both (one generator per direction,
 # on two sockets: testpmd pairs net_vhost0⇄net_null0 and net_vhost1⇄net_null1 on its one
 # forwarding lcore, ours runs two relays on its one worker CPU); the value of both is the sum.
+# Every turn of ours also reads its worker's time (Worker.Load, over the admin socket) before and
+# after, for the table worker-busy.tsv: the share of CPU 1 our relay needed for the rate.
 
 # Groups "null-<queue pairs>q-<ring>", each as queues:ring:sizes:cases. 1518 B and both at once
 # only at one queue pair with split rings, which keeps a full run within ./bench's 10 minutes.
@@ -28,6 +30,8 @@ bench_cases_null() {
       for c in ${cases//,/ }; do null_case "null-${queues}q-$ring" "$c" "$size" "$queues" "$ring"; done
     done
   done
+  echo "[null, our worker's busy share: time in passes that moved frames, of all its time on CPU 1]"
+  column -t -s $'\t' "$WORK/worker-busy.tsv"
 }
 
 # Rounds a case may add when its rounds so far hold no like-placed pair of runs (one of ours and
@@ -36,7 +40,7 @@ bench_cases_null() {
 NULL_EXTRA_ROUNDS_PER_CASE=2
 
 null_case() { # group case size queues ring
-  local ours=() refs=() ours_placed=() refs_placed=() extra=0 _
+  local ours=() refs=() ours_placed=() refs_placed=() ours_busy=() extra=0 _
   null_start_side reference "${@:2}"; null_start_side ours "${@:2}"
   placement_probe
   for _ in $(seq "$REPS"); do null_round; done
@@ -48,12 +52,15 @@ null_case() { # group case size queues ring
   done
   bench_stop_all
   record_result "$1" "$2" "$3" Mpps "${ours[*]}" "${refs[*]}" "${ours_placed[*]}" "${refs_placed[*]}"
+  [ -s "$WORK/worker-busy.tsv" ] || printf 'group\tcase\tsize\tours busy %%, median\tours busy %%, each run\n' >"$WORK/worker-busy.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(median "${ours_busy[*]}")" "${ours_busy[*]}" >>"$WORK/worker-busy.tsv"
 }
 
-# One round of null_case: the reference's turn, then ours; adds to the caller's runs and placements.
+# One round of null_case: the reference's turn, then ours; adds to the caller's runs, placements
+# and our worker's busy shares.
 null_round() {
   null_turn reference; refs+=("$RUN"); refs_placed+=("$PLACED")
-  null_turn ours; ours+=("$RUN"); ours_placed+=("$PLACED")
+  null_turn ours; ours+=("$RUN"); ours_placed+=("$PLACED"); ours_busy+=("$BUSY")
 }
 
 # Per side: its processes (generators and backend) and its generators' counters, or "n/a" when
@@ -80,14 +87,41 @@ null_start_side() { # reference|ours|ours-<variant> case size queues ring
 }
 
 # One turn of a side: thawed, measured (measure_rate), frozen again, placement probed with every
-# side frozen (the probe before is the caller's, or the last turn's after); sets RUN and PLACED.
+# side frozen (the probe before is the caller's, or the last turn's after); sets RUN and PLACED,
+# and for ours BUSY, our worker's busy share meanwhile (busy_share).
 null_turn() { # side
-  RUN=${NULL_SOURCES[$1]} PLACED=-
+  local before=
+  RUN=${NULL_SOURCES[$1]} PLACED=- BUSY=n/a
   case $RUN in n/a | 0) return ;; esac
   kill -CONT ${NULL_PIDS[$1]}
+  [ "$1" = reference ] || before=$(worker_time "$1")
   measure_rate ${NULL_SOURCES[$1]}; RUN=$RATE
+  [ -n "$before" ] && BUSY=$(busy_share "$before" "$(worker_time "$1")")
   kill -STOP ${NULL_PIDS[$1]}
   placement_measured
+}
+
+# Our worker's time on the backend CPU 1 from the side's admin socket (Worker.Load), "busy all"
+# in ns, all = busy + idle polling + sleeping (stalls, when it did not have the CPU, left out).
+worker_time() { # side
+  /usr/bin/python3 - "$WORK/$1/ctl" <<'PY' 2>/dev/null
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b'{"command":"stats"}\n')
+reply = b""
+while not reply.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk: break
+    reply += chunk
+w = [x for x in json.loads(reply)["stats"].get("workers", []) if x["cpu"] == 1]
+print(sum(x["busy_ns"] for x in w), sum(x["busy_ns"] + x["idle_ns"] + x["sleep_ns"] for x in w))
+PY
+}
+
+# Busy share in % between two worker_time readings; n/a without both. Near 0 the backend idled
+# while the generator set the rate (docs/bench/README.md, "Reading it").
+busy_share() { # "busy all" "busy all"
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    if (x[2] == "" || y[2] == "" || y[2] <= x[2]) print "n/a"; else printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }'
 }
 
 # Starts a side's generators as servers on $WORK/gen-SIDE/virtio-forwarder<i>.sock (g2h and h2g

@@ -102,7 +102,7 @@ public sealed class DaemonHost
 
     private AdminServer OpenAdminServer(RelayTable table)
     {
-        try { return new AdminServer(_o.ControlSocket, table.Snapshot); }
+        try { return new AdminServer(_o.ControlSocket, table.Snapshot, () => table.Workers.Select(w => w.Load).ToArray()); }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
             throw new StartupException($"cannot create the control socket {_o.ControlSocket}: {e.Message}");

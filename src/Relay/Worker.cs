@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VirtioForwarder.Platform;
 
 namespace VirtioForwarder.Relay;
@@ -16,6 +17,8 @@ public sealed unsafe class Worker : IDisposable
     /// <summary>Upper bound on one sleep, so a missed wake-up costs at most this much latency.</summary>
     private const int SleepTimeoutMs = 100;
     private const int MaxWaitFds = 256;
+    /// <summary>A pass longer than this did not have the CPU all along (preempted, or the process stopped): its time is stalled, neither busy nor idle.</summary>
+    private static readonly long StallTicks = Stopwatch.Frequency / 1000;
 
     private readonly EventFd _wake = EventFd.Create();
     private readonly PollMode _mode;
@@ -23,6 +26,9 @@ public sealed unsafe class Worker : IDisposable
     private volatile Forwarder[] _forwarders = [];
     private volatile bool _stopping;
     private long _passes;
+    private long _sleeps;
+    // Time by what the worker did, in Stopwatch ticks; written by the worker thread only.
+    private long _busyTicks, _idleTicks, _sleepTicks, _stallTicks;
 
     public Worker(int cpu, PollMode mode, string name)
     {
@@ -69,6 +75,19 @@ public sealed unsafe class Worker : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Where the worker's time went since it started, as OVS's pmd-stats-show splits a PMD
+    /// thread's cycles into processing and idle: passes that moved frames (busy), empty passes
+    /// (idle polling), sleeps in poll(2), and passes that lost the CPU (stalled). Read by any
+    /// thread; each field is at most one pass old.
+    /// </summary>
+    public WorkerLoad Load => new(Cpu,
+        TicksToNs(Volatile.Read(ref _busyTicks)), TicksToNs(Volatile.Read(ref _idleTicks)),
+        TicksToNs(Volatile.Read(ref _sleepTicks)), TicksToNs(Volatile.Read(ref _stallTicks)),
+        Volatile.Read(ref _passes), Volatile.Read(ref _sleeps));
+
+    private static long TicksToNs(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency));
+
     /// <summary>Ends a sleep early: something changed (a device or port came or went).</summary>
     public void Wake() => _wake.Signal();
 
@@ -79,18 +98,32 @@ public sealed unsafe class Worker : IDisposable
         var waitFds = new List<int>(MaxWaitFds);
         var pollFds = stackalloc PollFd[MaxWaitFds];
         int idle = 0;
+        long passStart = Stopwatch.GetTimestamp();
         while (!_stopping)
         {
             var forwarders = _forwarders;
             Volatile.Write(ref _passes, _passes + 1);
             int moved = 0;
             foreach (var f in forwarders) moved += f.Poll();
+            long now = Stopwatch.GetTimestamp();
+            Account(now - passStart, ref moved > 0 ? ref _busyTicks : ref _idleTicks);
+            passStart = now;
             if (moved > 0 || _mode == PollMode.Busy) { idle = 0; continue; }
             if (++idle < SpinPasses) continue;
             // After a sleep that timed out, nothing is expected: sleep again at once rather than
             // spin another run of empty passes (an idle daemon should cost nothing).
             idle = Sleep(forwarders, waitFds, pollFds) ? 0 : SpinPasses;
+            now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _sleepTicks, _sleepTicks + (now - passStart));
+            Volatile.Write(ref _sleeps, _sleeps + 1);
+            passStart = now;
         }
+    }
+
+    private void Account(long ticks, ref long bucket)
+    {
+        if (ticks > StallTicks) Volatile.Write(ref _stallTicks, _stallTicks + ticks);
+        else Volatile.Write(ref bucket, bucket + ticks);
     }
 
     /// <summary>Sleeps until a wait fd is ready or the timeout passes; false if it timed out with nothing ready.</summary>
@@ -128,3 +161,6 @@ public sealed unsafe class Worker : IDisposable
         _wake.Dispose();
     }
 }
+
+/// <summary>A worker's time since it started, in nanoseconds, by what it did (<see cref="Worker.Load"/>).</summary>
+public sealed record WorkerLoad(int Cpu, long BusyNs, long IdleNs, long SleepNs, long StalledNs, long Passes, long Sleeps);

@@ -8,6 +8,8 @@ namespace VirtioForwarder.Cli.Stats;
 /// <c>vfwdctl stats --control-socket PATH</c>: the counters over the daemon's local admin
 /// channel, which carries drops by reason and by queue that upstream's protobuf has no field for;
 /// "port rx missed" are the frames the kernel dropped in the port's receive ring (DPDK's imissed).
+/// Then one line per worker: where its time went since it started (busy, idle polling, sleeping,
+/// stalled: see Worker.Load).
 /// </summary>
 internal static class AdminStats
 {
@@ -25,7 +27,17 @@ internal static class AdminStats
             throw new CliException(parsed.Error ?? "the daemon sent no stats");
         foreach (var r in parsed.Stats.Relays)
             if (all || r.Port is not null || r.VmConnected) Print(r);
+        foreach (var w in parsed.Stats.Workers ?? []) Print(w);
         return 0;
+    }
+
+    /// <summary>A worker's time since it started, as shares of the whole (OVS pmd-stats-show's processing and idle cycles).</summary>
+    private static void Print(WorkerLoad w)
+    {
+        double total = Math.Max(1, w.BusyNs + w.IdleNs + w.SleepNs + w.StalledNs);
+        string Share(long ns) => (100 * ns / total).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        Console.WriteLine($"worker cpu {w.Cpu}: busy {Share(w.BusyNs)} %, idle polling {Share(w.IdleNs)} %, sleeping {Share(w.SleepNs)} %, " +
+                          $"stalled {Share(w.StalledNs)} % of {total / 1e9:F1} s; {w.Passes} passes, {w.Sleeps} sleeps");
     }
 
     private static void Print(RelaySnapshot r)

@@ -19,4 +19,5 @@ public sealed record AdminRequest(string Command);
 
 public sealed record AdminReply(bool Ok, string? Error = null, StatsReply? Stats = null);
 
-public sealed record StatsReply(IReadOnlyList<RelaySnapshot> Relays, GcCounters? Gc = null);
+/// <summary>The stats reply: every relay, the daemon's GC counts, and each worker's time by what it did (<see cref="Worker.Load"/>).</summary>
+public sealed record StatsReply(IReadOnlyList<RelaySnapshot> Relays, GcCounters? Gc = null, IReadOnlyList<WorkerLoad>? Workers = null);

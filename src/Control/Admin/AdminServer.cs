@@ -11,12 +11,14 @@ public sealed class AdminServer : IDisposable
 {
     private readonly Socket _listener;
     private readonly Func<IReadOnlyList<RelaySnapshot>> _stats;
+    private readonly Func<IReadOnlyList<WorkerLoad>> _workers;
     private readonly Thread _thread;
 
-    public AdminServer(string path, Func<IReadOnlyList<RelaySnapshot>> stats)
+    public AdminServer(string path, Func<IReadOnlyList<RelaySnapshot>> stats, Func<IReadOnlyList<WorkerLoad>>? workers = null)
     {
         Path = path;
         _stats = stats;
+        _workers = workers ?? (() => []);
         if (FileType.IsSocket(path)) File.Delete(path);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(path));
@@ -54,7 +56,7 @@ public sealed class AdminServer : IDisposable
             var request = line is null ? null : JsonSerializer.Deserialize(line, AdminJson.Default.AdminRequest);
             reply = request?.Command switch
             {
-                "stats" => new AdminReply(true, Stats: new StatsReply(_stats(), GcCounters.Sample())),
+                "stats" => new AdminReply(true, Stats: new StatsReply(_stats(), GcCounters.Sample(), _workers())),
                 null => new AdminReply(false, "empty request"),
                 var other => new AdminReply(false, $"unknown command '{other}'"),
             };

@@ -38,6 +38,12 @@ public sealed class WorkerPlacementTests(ITestOutputHelper output)
             Assert.Equal(cpu.ToString(), Affinity(rig.Daemon.Process.Pid, thread));
         // 64 VF→VM (12 points) and one VM→VF (10 points): the least-loaded rule splits them evenly.
         Assert.Equal(32, stats.Relays.Count(r => r.VfToVmCpu == 0));
+
+        // Each worker reports where its time went; the one taking the frontend's frames was busy.
+        stats = rig.Daemon.WaitForStats(s => s.Workers.Any(w => w.Cpu == relay0.VmToVfCpu && w.BusyNs > 0), Timeout, "a busy worker");
+        output.WriteLine(string.Join(", ", stats.Workers));
+        Assert.Equal([0, 1], stats.Workers.Select(w => w.Cpu).Order());
+        Assert.All(stats.Workers, w => Assert.True(w.Passes > 0 && w.BusyNs + w.IdleNs + w.SleepNs > 0, w.ToString()));
     }
 
     /// <summary>The daemon's worker threads (named worker-cpuN) and the CPUs each may run on.</summary>

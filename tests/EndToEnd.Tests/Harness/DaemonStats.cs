@@ -27,11 +27,14 @@ public sealed record RelayStats(
     int? VfToVmCpu = null, int? VmToVfCpu = null, int? VfToVmThread = null, int? VmToVfThread = null,
     string? Device = null, string? VmState = null, string? PortState = null, int NumaNode = -1);
 
+/// <summary>One worker's time since it started, by what it did (ns), as `vfwdctl stats --json` reports it.</summary>
+public sealed record WorkerStats(int Cpu, long BusyNs, long IdleNs, long SleepNs, long StalledNs, long Passes, long Sleeps);
+
 /// <summary>
 /// The daemon's counters, read through the product's own CLI (`vfwdctl stats --json`), so the
 /// tests exercise the operator's path to them as well.
 /// </summary>
-public sealed record DaemonStats(IReadOnlyList<RelayStats> Relays)
+public sealed record DaemonStats(IReadOnlyList<RelayStats> Relays, IReadOnlyList<WorkerStats> Workers)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -47,12 +50,12 @@ public sealed record DaemonStats(IReadOnlyList<RelayStats> Relays)
                     ?? throw new InvalidOperationException($"empty reply: {result}");
         if (!reply.Ok || reply.Stats is null)
             throw new InvalidOperationException($"daemon refused: {result}");
-        return new DaemonStats(reply.Stats.Relays);
+        return new DaemonStats(reply.Stats.Relays, reply.Stats.Workers ?? []);
     }
 
     public override string ToString() => string.Join("; ", Relays);
 
     private sealed record Reply(bool Ok, string? Error, StatsBody? Stats);
 
-    private sealed record StatsBody(IReadOnlyList<RelayStats> Relays);
+    private sealed record StatsBody(IReadOnlyList<RelayStats> Relays, IReadOnlyList<WorkerStats>? Workers);
 }
