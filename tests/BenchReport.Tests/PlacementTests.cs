@@ -141,7 +141,7 @@ public sealed class PlacementTests
         var split = PlacementSplit.Of(rows);
         string md = MarkdownReport.Render([], split, rows.Select(r => PlacedResult.Of(r, split)).ToArray(), [], "t.png");
         Assert.Contains("| runs compared | ratio near | ratio far |", md);
-        Assert.Contains("| g2h | 64 | 25 | 12 | 2.08 | near | 2.08 | 1.27 |", md);
+        Assert.Contains("| g2h | 64 | 25 | 12 | 2.08 | met (1.10) | near | 2.08 | 1.27 |", md);
         Assert.Contains("the tables use near runs", md);
     }
 
@@ -153,7 +153,7 @@ public sealed class PlacementTests
         string text = ConsoleSummary.Render(split, rows.Select(r => PlacedResult.Of(r, split)).ToArray());
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("[like-placed runs; placement: near below", lines[0]);
-        Assert.Matches(@"^null-1q-split +g2h +64 +25 +12 +2\.08 +near +2\.08 / 1\.27$", lines[2]);
+        Assert.Matches(@"^null-1q-split +g2h +64 +25 +12 +2\.08 +met \(1\.10\) +near +2\.08 / 1\.27$", lines[2]);
     }
 
     [Fact]

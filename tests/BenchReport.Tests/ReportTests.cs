@@ -32,11 +32,24 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("- commit measured: abc1234", md);
         Assert.Contains("- placement (cross-CPU round trip, generator CPU to backend CPU): one placement, round trip median 119 ns", md);
         Assert.Contains("### null-1q-split (Mpps)", md);
-        Assert.Contains("| g2h | 64 | 20.5 | 10.25 | 2.00 | one placement: every probed run | 20.5 (120/118 ns), 19 (119/121 ns), 21 (118/- ns) | 10.25 (117/120 ns), 10 (122/119 ns), 11 (121/118 ns) |", md);
-        Assert.Contains("| h2g | 64 | n/a | 12 | n/a | no like-placed pair: all runs |", md);
+        Assert.Contains("| g2h | 64 | 20.5 | 10.25 | 2.00 | met (1.10) | one placement: every probed run | 20.5 (120/118 ns), 19 (119/121 ns), 21 (118/- ns) | 10.25 (117/120 ns), 10 (122/119 ns), 11 (121/118 ns) |", md);
+        Assert.Contains("| h2g | 64 | n/a | 12 | n/a | - | no like-placed pair: all runs |", md);
         Assert.Contains("ratio (DPDK / ours, lower is better)", md);
         Assert.DoesNotContain("ratio near", md);
         Assert.Contains("![throughput", md);
+    }
+
+    [Theory]
+    [InlineData("64\tMpps\t1.105", "met (1.10)")]
+    [InlineData("64\tMpps\t1.02", "short by 0.08 (1.10)")]
+    [InlineData("1518\tMpps\t1.00", "met (1.00)")]
+    [InlineData("1518\tMpps\t0.97", "short by 0.03 (1.00)")]
+    [InlineData("98\tus\t0.90", "-")]
+    public void Each_throughput_row_says_whether_it_meets_its_goal(string sizeUnitRatio, string verdict)
+    {
+        var (size, unit, ratio) = (sizeUnitRatio.Split('\t')[0], sizeUnitRatio.Split('\t')[1], sizeUnitRatio.Split('\t')[2]);
+        var row = ResultRow.Parse($"g\tg2h\t{size}\t{unit}\t1\t1\t{ratio}\t1\t1\t-\t-");
+        Assert.Equal(verdict, Goal.Verdict(PlacedResult.Of(row, PlacementSplit.Of([row]))));
     }
 
     [Fact]

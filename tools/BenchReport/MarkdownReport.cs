@@ -25,14 +25,14 @@ internal static class MarkdownReport
         {
             string unit = group.Key.Unit;
             string better = unit == "us" ? "DPDK / ours, lower is better" : "ours / DPDK";
-            var header = new List<string> { "case", "size", $"ours {unit}", $"DPDK {unit}", $"ratio ({better})", "runs compared" };
+            var header = new List<string> { "case", "size", $"ours {unit}", $"DPDK {unit}", $"ratio ({better})", "goal", "runs compared" };
             header.AddRange(placements.Select(p => $"ratio {PlacementSplit.Name(p)}"));
             header.AddRange(["ours, each run (round trip before/after)", "DPDK, each run"]);
             md.Append($"\n### {group.Key.Group} ({unit})\n\n");
             AppendHeader(md, header);
             foreach (var r in group)
             {
-                var cells = new List<string> { r.Row.Case, r.Row.Size.ToString(), r.Ours, r.Reference, r.Ratio, r.UsedText };
+                var cells = new List<string> { r.Row.Case, r.Row.Size.ToString(), r.Ours, r.Reference, r.Ratio, Goal.Verdict(r), r.UsedText };
                 cells.AddRange(placements.Select(p => r.RatioByPlacement.GetValueOrDefault(p, "no pair")));
                 cells.Add(string.Join(", ", r.Row.OursProbed));
                 cells.Add(string.Join(", ", r.Row.ReferenceProbed));
