@@ -38,6 +38,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(void* addr, nuint length);
 
+    [LibraryImport(Lib, EntryPoint = "mprotect", SetLastError = true)]
+    public static partial int Mprotect(void* addr, nuint length, int prot);
+
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initval, int flags);
 
@@ -113,7 +116,7 @@ public static unsafe partial class Libc
     // Constants (x86-64 / generic Linux values).
     public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3, F_SETFL = 4;
-    public const int PROT_READ = 1, PROT_WRITE = 2;
+    public const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_HUGETLB = 4;

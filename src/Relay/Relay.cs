@@ -224,7 +224,8 @@ public sealed class Relay : IDisposable
             VfToVmCpu: vfToVm?.Cpu, VmToVfCpu: vmToVf?.Cpu,
             VfToVmThread: vfToVm?.ThreadId, VmToVfThread: vmToVf?.ThreadId,
             VfToVm: _vfToVm.Forwarder.Counters.Read(), VmToVf: _vmToPort.Counters.Read(),
-            Device: DeviceKey, VmState: vmState, PortState: portState, NumaNode: NumaNode);
+            Device: DeviceKey, VmState: vmState, PortState: portState, NumaNode: NumaNode,
+            EvictingGuestFrames: _vmToPort.EvictingGuestFrames);
     }
 
     public void Dispose()
@@ -245,8 +246,10 @@ public sealed class Relay : IDisposable
 /// <summary>
 /// A relay's state and counters at one moment, for stats. CPUs and worker thread ids are those of
 /// the directions whose side is up; <see cref="Device"/> is the stored device string.
+/// <see cref="EvictingGuestFrames"/>: VM→VF evicts the frames it copies from the cache (EvictionTuner).
 /// </summary>
 public sealed record RelaySnapshot(int Id, string? SocketPath, string? Port, bool VmConnected,
     int GuestRxQueues, int GuestTxQueues, int? VfToVmCpu, int? VmToVfCpu, int? VfToVmThread, int? VmToVfThread,
     CountersSnapshot VfToVm, CountersSnapshot VmToVf,
-    string? Device = null, VmState VmState = VmState.Uninit, PortState PortState = PortState.Uninit, int NumaNode = -1);
+    string? Device = null, VmState VmState = VmState.Uninit, PortState PortState = PortState.Uninit, int NumaNode = -1,
+    bool EvictingGuestFrames = false);

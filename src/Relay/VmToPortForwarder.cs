@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VirtioForwarder.Platform;
 using VirtioForwarder.Ports;
 using VirtioForwarder.Virtqueue;
@@ -9,13 +10,16 @@ namespace VirtioForwarder.Relay;
 /// the port lends (the one copy a NIC's DMA would make), then hands the batch to the port.
 /// Without a port the frames are still taken from the guest, into a private sink, and counted as
 /// not-connected drops, so the guest's TX ring never stalls. A port with several queues takes
-/// guest TX queue i's frames on its queue i (modulo its queue count).
+/// guest TX queue i's frames on its queue i (modulo its queue count). Copied frames are evicted
+/// from the cache when that lets the guest send more (<see cref="EvictionTuner"/>).
 /// </summary>
 public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwarder(queuePairs), IDisposable
 {
     private readonly Frame[] _frames = new Frame[Batch];
     private readonly PortQueues _portQueues = new();
     private readonly StagedTransmit _staged = new();
+    // Windows of 5 ms; none where the CPU cannot evict.
+    private readonly EvictionTuner? _eviction = CacheLines.Supported ? new(Stopwatch.Frequency / 200) : null;
     // Made on first use: most relays always have a port, or never see a VM.
     private IPort? _sink;
 
@@ -37,8 +41,12 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
                 q.Exit();
             }
         }
+        if (moved > 0) _eviction?.Record(moved, Stopwatch.GetTimestamp());
         return moved;
     }
+
+    /// <summary>Whether copied guest frames are evicted from the cache now (<see cref="EvictionTuner"/>).</summary>
+    public bool EvictingGuestFrames => _eviction?.Evicting ?? false;
 
     private int Forward(GuestQueue q, Device.VhostUserNetDevice device)
     {
@@ -51,6 +59,7 @@ public sealed class VmToPortForwarder(RelaySides sides, int queuePairs) : Forwar
         bool staged = port is not null && !port.CarriesOffloads && guest.SendsSegmentable;
         var frames = staged ? _staged.Lend() : _frames.AsSpan(0, target.AcquireTx(_frames));
         ulong oversizeBefore = q.OversizeDrops;
+        q.EvictCopiedFrames = EvictingGuestFrames;
         int got = q.Dequeue(frames);
         var c = Counters;
         if (q.OversizeDrops != oversizeBefore) c.AddDrops(DropReason.Oversize, queue, (long)(q.OversizeDrops - oversizeBefore));

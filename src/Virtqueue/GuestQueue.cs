@@ -146,6 +146,13 @@ public abstract unsafe class GuestQueue : IDisposable
 
     public ulong OversizeDrops { get; private protected set; }
 
+    /// <summary>
+    /// Evict each transmit frame's lines from the cache once copied (<see cref="CacheLines"/>), so
+    /// the guest's next write to the buffer need not invalidate this CPU's copy first. Set by the
+    /// worker between bursts; whether it pays depends on where the guest's CPU is (Relay's EvictionTuner).
+    /// </summary>
+    public bool EvictCopiedFrames { get; set; }
+
     /// <summary>Frames dropped on the guest's RX queue because, without mergeable buffers, the chain offered was smaller than header plus frame.</summary>
     public ulong RxBufferTooSmallDrops { get; private protected set; }
 
@@ -266,6 +273,8 @@ public abstract unsafe class GuestQueue : IDisposable
             return true;
         }
         Buffer.MemoryCopy(host + headerLength, frame.Data, count, count);
+        // Only the frame's lines: the header's stay, the guest reads them again as it fills the next one.
+        if (EvictCopiedFrames) CacheLines.Evict(host + headerLength, count);
         frame.Length = (int)count;
         frame.Offload = _features.HostOffloads && headerLength >= VirtioNetHeader.Size
             ? VirtioNetHeader.Read(new ReadOnlySpan<byte>(host, VirtioNetHeader.Size))

@@ -25,6 +25,14 @@ public sealed class DequeueTests : QueueFixture
     }
 
     [Fact]
+    public void Evicting_copied_frames_from_the_cache_changes_nothing_the_guest_or_port_sees()
+    {
+        var q = Queue();
+        q.EvictCopiedFrames = true;
+        AssertOneFrame(q, Driver.PostTx(Header, _frame));
+    }
+
+    [Fact]
     public void Header_in_its_own_descriptor()
     {
         var q = Queue();

@@ -46,6 +46,7 @@ internal static class AdminStats
                           $"port {r.Port ?? "none"}, socket {r.SocketPath ?? "NONE"}");
         PrintDirection("vf->vm", r.VfToVmCpu, r.VfToVm, "vm queue full");
         PrintDirection("vm->vf", r.VmToVfCpu, r.VmToVf, "vf queue full");
+        if (r.EvictingGuestFrames) Console.WriteLine("  vm->vf evicts the guest's frames from the cache after copying them");
     }
 
     private static void PrintDirection(string name, int? cpu, CountersSnapshot c, string queueFull)
