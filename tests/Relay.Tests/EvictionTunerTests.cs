@@ -20,46 +20,32 @@ public sealed class EvictionTunerTests
         }
     }
 
-    [Fact]
-    public void Keeps_evicting_when_the_guest_then_sends_more()
+    /// <summary>Frames per tick with eviction on and off, one phase of 100 windows each.</summary>
+    public static TheoryData<double[], bool, int> Phases => new()
     {
-        var tuner = new EvictionTuner(Window, Hold);
-        long now = 0;
-        Run(tuner, ref now, 100, evicting => evicting ? 3.0 : 2.0);
-        Assert.True(tuner.Evicting);
-        Assert.Equal(1, tuner.Switches);
-    }
+        // The guest sends more while evicting: kept.
+        { [3.0, 2.0], true, 1 },
+        // Then eviction costs frames: dropped again.
+        { [3.0, 2.0, 1.5, 2.0], false, 2 },
+        // A difference within the margin changes nothing.
+        { [2.08, 2.0, 2.08, 2.0], false, 0 },
+        // Light traffic (under MinFramesPerWindow a window): no window counts, no trial starts.
+        { [0.9, 0.5, 0.9, 0.5], false, 0 },
+    };
 
-    [Fact]
-    public void Stops_evicting_when_it_costs_frames()
+    [Theory]
+    [MemberData(nameof(Phases))]
+    public void Keeps_the_mode_that_moves_more_frames(double[] rates, bool evicting, int switches)
     {
         var tuner = new EvictionTuner(Window, Hold);
         long now = 0;
-        Run(tuner, ref now, 100, evicting => evicting ? 3.0 : 2.0);
-        Run(tuner, ref now, 100, evicting => evicting ? 1.5 : 2.0);
-        Assert.False(tuner.Evicting);
-        Assert.Equal(2, tuner.Switches);
-    }
-
-    [Fact]
-    public void A_difference_within_the_margin_changes_nothing()
-    {
-        var tuner = new EvictionTuner(Window, Hold);
-        long now = 0;
-        Run(tuner, ref now, 200, evicting => evicting ? 2.08 : 2.0);
-        Assert.False(tuner.Evicting);
-        Assert.Equal(0, tuner.Switches);
-    }
-
-    [Fact]
-    public void Light_traffic_never_starts_a_trial()
-    {
-        var tuner = new EvictionTuner(Window, Hold);
-        long now = 0;
-        // Under MinFramesPerWindow a window: no window counts, and the better rate is never tried.
-        Run(tuner, ref now, 200, evicting => evicting ? 0.9 : 0.5);
-        Assert.False(tuner.Evicting);
-        Assert.Equal(0, tuner.Switches);
+        for (int i = 0; i < rates.Length; i += 2)
+        {
+            double on = rates[i], off = rates[i + 1];
+            Run(tuner, ref now, 100, e => e ? on : off);
+        }
+        Assert.Equal(evicting, tuner.Evicting);
+        Assert.Equal(switches, tuner.Switches);
     }
 
     [Fact]
