@@ -103,6 +103,8 @@ null_turn() { # side
 
 # Our worker's time on the backend CPU 1 from the side's admin socket (Worker.Load), "busy all"
 # in ns, all = busy + idle polling + sleeping (stalls, when it did not have the CPU, left out).
+# The same request as daemon_stats_json, but from Python rather than vfwdctl: a .NET start-up
+# would take CPU on the machine's two CPUs just as the measurement begins.
 worker_time() { # side
   /usr/bin/python3 - "$WORK/$1/ctl" <<'PY' 2>/dev/null
 import json, socket, sys

@@ -38,7 +38,7 @@ public sealed class EvictionTuner(long windowTicks, int holdWindows = 200)
     /// <summary>Whether copied frames are evicted now.</summary>
     public bool Evicting { get; private set; }
 
-    /// <summary>Mode changes kept after a trial, for stats.</summary>
+    /// <summary>Trials that kept the other mode (the tests read it; the stats show only <see cref="Evicting"/>).</summary>
     public long Switches { get; private set; }
 
     /// <summary>Accounts <paramref name="frames"/> moved at time <paramref name="now"/>.</summary>
